@@ -1,0 +1,60 @@
+export {
+  CampusAuthError,
+  isCampusAuthError,
+  configError,
+  ERROR_CODES,
+  USER_ERROR_CODES,
+  DEFAULT_STATUS,
+  type CampusErrorCode,
+  type CampusAuthErrorOptions,
+} from './errors';
+export { redactText, redactUrl, redactValue, collectSecrets, isSecretKey, excerpt, REDACTED } from './redact';
+export {
+  request,
+  createTransport,
+  defaultDispatcher,
+  buildUrl,
+  encodeForm,
+  DEFAULT_TIMEOUT,
+  DEFAULT_MAX_BODY,
+  type Transport,
+  type TransportRequest,
+  type TransportResponse,
+  type HttpMethod,
+  type QueryValue,
+  type CreateTransportOptions,
+} from './transport';
+export { axiosTransport, type AxiosLikeInstance } from './axios';
+export {
+  AppTokenManager,
+  MemoryTokenStore,
+  type AppToken,
+  type TokenStore,
+  type AppTokenManagerOptions,
+} from './token-manager';
+export {
+  SessionStateStore,
+  saveSession,
+  toOAuth2StateStore,
+  type StateStore,
+  type StateData,
+  type StateCheck,
+  type StateRequest,
+  type StateSession,
+  type SessionStateStoreOptions,
+} from './state';
+export {
+  CampusStrategy,
+  type CampusRequest,
+  type CampusProfile,
+  type CampusFailInfo,
+  type CampusStrategyOptions,
+  type CampusAuthenticateOptions,
+  type FlowOutcome,
+  type VerifyDone,
+  type VerifyFunction,
+  type VerifyFunctionWithRequest,
+  type VerifyResult,
+} from './strategy';
+export { readParam, hasParam, originalURL, resolveCallbackURL, type ReadParamOptions } from './params';
+export { isObject, expectObject, optString, reqString, optNumber, optBoolean, type JsonObject } from './shape';

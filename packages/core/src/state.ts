@@ -1,0 +1,162 @@
+import { randomBytes } from 'node:crypto';
+import { CampusAuthError } from './errors';
+
+/** What a strategy keeps with a state value until the callback (e.g. a PKCE verifier). */
+export type StateData = Record<string, string | number | boolean | undefined>;
+
+export type StateCheck =
+  | { ok: true; data: StateData }
+  | { ok: false; reason: 'missing' | 'unknown' | 'expired' | 'used'; message: string };
+
+/** The request shape the state store needs (Express' req with express-session). */
+export interface StateRequest {
+  session?: StateSession | null;
+}
+
+/** The part of a session (express-session or compatible) the state store uses. */
+export interface StateSession {
+  save?(callback?: (err?: unknown) => void): unknown;
+}
+
+/**
+ * A store of state values for redirect flows. One value per flow (two tabs don't collide),
+ * single-use, expiring. `issue` must have persisted the value when it resolves (the redirect goes
+ * out right after).
+ */
+export interface StateStore {
+  issue(req: StateRequest, data?: StateData): Promise<string>;
+  consume(req: StateRequest, state: string | undefined): Promise<StateCheck>;
+}
+
+export interface SessionStateStoreOptions {
+  /** Session key (one per strategy). */
+  key: string;
+  /** Lifetime of a state value, ms. Default 10 minutes. */
+  ttl?: number;
+  /** Most flows kept open per session at once; the oldest is dropped. Default 20. */
+  maxPending?: number;
+  now?: () => number;
+  platform?: string;
+}
+
+interface Slot {
+  pending: Record<string, { exp: number; data: StateData }>;
+  used: Record<string, number>;
+}
+
+const STATE_RE = /^[A-Za-z0-9_-]{16,128}$/;
+
+/** The default StateStore: values live in the session (express-session or compatible). */
+export class SessionStateStore implements StateStore {
+  private readonly ttl: number;
+  private readonly maxPending: number;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: SessionStateStoreOptions) {
+    this.ttl = opts.ttl ?? 10 * 60_000;
+    this.maxPending = opts.maxPending ?? 20;
+    this.now = opts.now ?? Date.now;
+  }
+
+  private session(req: StateRequest): StateSession & Record<string, unknown> {
+    if (!req.session) {
+      throw new CampusAuthError(
+        'ERR_CONFIG',
+        `state needs a session: add express-session (app.use(session({...}))) before passport; or pass a custom stateStore`,
+        { platform: this.opts.platform },
+      );
+    }
+    return req.session as StateSession & Record<string, unknown>;
+  }
+
+  private slot(req: StateRequest): Slot {
+    const session = this.session(req);
+    const raw = session[this.opts.key] as Partial<Slot> | undefined;
+    const slot: Slot = {
+      pending: raw && typeof raw.pending === 'object' && raw.pending ? raw.pending : {},
+      used: raw && typeof raw.used === 'object' && raw.used ? raw.used : {},
+    };
+    // prune expired entries
+    const now = this.now();
+    for (const [k, v] of Object.entries(slot.pending)) if (!v || v.exp <= now - this.ttl) delete slot.pending[k];
+    for (const [k, exp] of Object.entries(slot.used)) if (exp <= now) delete slot.used[k];
+    session[this.opts.key] = slot;
+    return slot;
+  }
+
+  async issue(req: StateRequest, data: StateData = {}): Promise<string> {
+    const slot = this.slot(req);
+    const state = randomBytes(24).toString('base64url');
+    const keys = Object.keys(slot.pending);
+    if (keys.length >= this.maxPending) {
+      keys.sort((a, b) => slot.pending[a].exp - slot.pending[b].exp);
+      for (const k of keys.slice(0, keys.length - this.maxPending + 1)) delete slot.pending[k];
+    }
+    slot.pending[state] = { exp: this.now() + this.ttl, data };
+    await saveSession(this.session(req));
+    return state;
+  }
+
+  async consume(req: StateRequest, state: string | undefined): Promise<StateCheck> {
+    if (state === undefined || state === '') {
+      return { ok: false, reason: 'missing', message: 'the callback carries no state' };
+    }
+    if (!STATE_RE.test(state)) return { ok: false, reason: 'unknown', message: 'the state does not match any login started here' };
+    const slot = this.slot(req);
+    const entry = slot.pending[state];
+    if (!entry) {
+      const used = slot.used[state] !== undefined;
+      return used
+        ? { ok: false, reason: 'used', message: 'this state was already used; start the login again' }
+        : { ok: false, reason: 'unknown', message: 'the state does not match any login started here' };
+    }
+    delete slot.pending[state];
+    slot.used[state] = this.now() + this.ttl;
+    if (entry.exp <= this.now()) {
+      await saveSession(this.session(req));
+      return { ok: false, reason: 'expired', message: 'the login took too long (state expired); start again' };
+    }
+    await saveSession(this.session(req));
+    return { ok: true, data: entry.data ?? {} };
+  }
+}
+
+/** Save the session when it can be saved; resolve either way once it is persisted. */
+export function saveSession(session: StateRequest['session']): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (!session || typeof session.save !== 'function') return resolve();
+    session.save((err?: unknown) =>
+      err
+        ? reject(new CampusAuthError('ERR_CONFIG', 'could not save the session before redirecting', { cause: err }))
+        : resolve(),
+    );
+  });
+}
+
+/**
+ * The same store in passport-oauth2's StateStore shape (PKCE form: store(req, verifier, state,
+ * meta, cb) / verify(req, state, cb)), so passport-oauth2 strategies get per-flow states too.
+ */
+export function toOAuth2StateStore(store: StateStore): {
+  store(req: StateRequest, verifier: string | undefined, state: unknown, meta: unknown, cb: (err: Error | null, state?: string) => void): void;
+  verify(req: StateRequest, provided: string, cb: (err: Error | null, ok: string | false | true, info?: unknown) => void): void;
+} {
+  return {
+    store(req, verifier, _state, _meta, cb) {
+      store.issue(req, verifier ? { verifier } : {}).then(
+        (s) => cb(null, s),
+        (e: Error) => cb(e),
+      );
+    },
+    verify(req, provided, cb) {
+      store.consume(req, provided).then(
+        (r) => {
+          if (!r.ok) return cb(null, false, { message: r.message, code: 'ERR_STATE', reason: r.reason });
+          const verifier = r.data.verifier;
+          cb(null, typeof verifier === 'string' ? verifier : true);
+        },
+        (e: Error) => cb(e, false),
+      );
+    },
+  };
+}

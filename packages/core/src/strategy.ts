@@ -1,0 +1,185 @@
+import type { IncomingMessage } from 'node:http';
+import { Strategy as PassportStrategy } from 'passport-strategy';
+import { CampusAuthError, isCampusAuthError, type CampusErrorCode } from './errors';
+import { DEFAULT_TIMEOUT, request as defaultTransport, type Transport } from './transport';
+import type { StateRequest } from './state';
+
+/** The request a strategy sees: Node's request plus what Express and express-session add. */
+export interface CampusRequest extends IncomingMessage, StateRequest {
+  query?: Record<string, unknown>;
+  body?: unknown;
+  /** Express' resolved protocol (honours `trust proxy`). */
+  protocol?: string;
+  /** Express' app, when present (for `trust proxy`). */
+  app?: { get?(name: string): unknown };
+}
+
+/** The normalized profile every strategy produces. Platform packages extend it with typed fields. */
+export interface CampusProfile<J = unknown> {
+  provider: string;
+  /** The platform's stable account id, as a string. */
+  id: string;
+  displayName: string;
+  /** The platform's data as parsed. */
+  _json: J;
+  /** The platform's data as received. */
+  _raw: string;
+}
+
+/** What a fail carries (Passport's `info`). */
+export interface CampusFailInfo {
+  message: string;
+  code: CampusErrorCode | string;
+  [k: string]: unknown;
+}
+
+export type VerifyDone<U> = (err: unknown, user?: U | false | null, info?: unknown) => void;
+export type VerifyResult<U> = U | false | null | undefined | Promise<U | false | null | undefined>;
+
+/** `verify(credentials, profile, done)`, or return a Promise of the user (or false). */
+export type VerifyFunction<C, P, U = unknown> = (credentials: C, profile: P, done: VerifyDone<U>) => VerifyResult<U> | void;
+/** With `passReqToCallback: true`: `verify(req, credentials, profile, done)`. */
+export type VerifyFunctionWithRequest<C, P, U = unknown, R = CampusRequest> = (
+  req: R,
+  credentials: C,
+  profile: P,
+  done: VerifyDone<U>,
+) => VerifyResult<U> | void;
+
+/** Options every strategy accepts. */
+export interface CampusStrategyOptions {
+  /** Passport name; defaults to the platform name. */
+  name?: string;
+  /** Per platform call, ms. Default 10 000. */
+  timeout?: number;
+  /** Pass the request to verify as the first argument. */
+  passReqToCallback?: boolean;
+  /** A custom transport (e.g. `axiosTransport(axios.create({...}))`). */
+  transport?: Transport;
+}
+
+/** What a strategy's flow decides; the base turns it into exactly one Passport action. */
+export type FlowOutcome<C, P> =
+  | { kind: 'redirect'; url: string; status?: number }
+  | { kind: 'login'; credentials: C; profile: P };
+
+/** Passport's authenticate() options, as far as these strategies read them. */
+export interface CampusAuthenticateOptions {
+  callbackURL?: string;
+  state?: unknown;
+  scope?: string | string[];
+  [k: string]: unknown;
+}
+
+/**
+ * The base of every campus strategy: runs the flow, calls verify in either style, turns every
+ * result into exactly one of success / fail / redirect / error.
+ */
+export abstract class CampusStrategy<C, P extends CampusProfile, U = unknown> extends PassportStrategy {
+  name: string;
+  readonly platform: string;
+  protected readonly transport: Transport;
+  protected readonly timeout: number;
+  private readonly verifyFn: VerifyFunction<C, P, U> | VerifyFunctionWithRequest<C, P, U>;
+  private readonly passReq: boolean;
+
+  protected constructor(
+    platform: string,
+    options: CampusStrategyOptions,
+    verify: VerifyFunction<C, P, U> | VerifyFunctionWithRequest<C, P, U>,
+  ) {
+    super();
+    if (!options || typeof options !== 'object') throw new CampusAuthError('ERR_CONFIG', `${platform}: options must be an object`, { platform });
+    if (typeof verify !== 'function')
+      throw new CampusAuthError('ERR_CONFIG', `${platform}: verify must be a function (credentials, profile, done)`, { platform });
+    if (options.name !== undefined && (typeof options.name !== 'string' || !options.name))
+      throw new CampusAuthError('ERR_CONFIG', `${platform}: option "name" must be a non-empty string`, { platform });
+    if (options.timeout !== undefined && !(Number.isFinite(options.timeout) && options.timeout > 0))
+      throw new CampusAuthError('ERR_CONFIG', `${platform}: option "timeout" must be a positive number of ms`, { platform });
+    if (options.transport !== undefined && typeof options.transport !== 'function')
+      throw new CampusAuthError('ERR_CONFIG', `${platform}: option "transport" must be a function`, { platform });
+    this.platform = platform;
+    this.name = options.name ?? platform;
+    this.timeout = options.timeout ?? DEFAULT_TIMEOUT;
+    this.transport = options.transport ?? defaultTransport;
+    this.passReq = options.passReqToCallback === true;
+    this.verifyFn = verify;
+  }
+
+  /** The platform flow: return a redirect or a login; throw CampusAuthError for everything else. */
+  protected abstract flow(req: CampusRequest, options: CampusAuthenticateOptions): Promise<FlowOutcome<C, P>>;
+
+  override authenticate(req: CampusRequest, options?: CampusAuthenticateOptions): void {
+    // Passport gives each request its own copy of the strategy with the action methods attached.
+    let acted = false;
+    const act = (fn: () => void) => {
+      if (acted) return;
+      acted = true;
+      fn();
+    };
+    const settle = (err: unknown) => {
+      if (isCampusAuthError(err) && err.isUserError) {
+        const info: CampusFailInfo = { message: err.message, code: err.code };
+        act(() => this.fail(info, err.status));
+      } else {
+        act(() => this.error(err instanceof Error ? err : new Error(String(err))));
+      }
+    };
+    let running: Promise<FlowOutcome<C, P>>;
+    try {
+      running = this.flow(req, options ?? {});
+    } catch (err) {
+      settle(err);
+      return;
+    }
+    running
+      .then(async (outcome) => {
+        if (outcome.kind === 'redirect') return act(() => this.redirect(outcome.url, outcome.status));
+        let result: { user: U | false | null | undefined; info?: unknown };
+        try {
+          result = await this.callVerify(req, outcome.credentials, outcome.profile);
+        } catch (err) {
+          // verify's own error is the app's: pass it through untouched
+          return act(() => this.error(err instanceof Error ? err : new Error(String(err))));
+        }
+        if (result.user) {
+          const user = result.user;
+          return act(() => this.success(user as Express.User, result.info as object | undefined));
+        }
+        const info = result.info ?? { message: 'verify did not accept this user', code: 'ERR_DENIED' };
+        return act(() => this.fail(info as never, 401));
+      })
+      .catch(settle);
+  }
+
+  /** Call verify in callback or Promise style (never chosen by verify.length). */
+  private callVerify(req: CampusRequest, credentials: C, profile: P): Promise<{ user: U | false | null | undefined; info?: unknown }> {
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const done: VerifyDone<U> = (err, user, info) => {
+        if (settled) return;
+        settled = true;
+        if (err) reject(err);
+        else resolve({ user, info });
+      };
+      let ret: unknown;
+      try {
+        ret = this.passReq
+          ? (this.verifyFn as VerifyFunctionWithRequest<C, P, U>)(req, credentials, profile, done)
+          : (this.verifyFn as VerifyFunction<C, P, U>)(credentials, profile, done);
+      } catch (err) {
+        done(err ?? new Error('verify threw'));
+        return;
+      }
+      if (ret && typeof (ret as PromiseLike<unknown>).then === 'function') {
+        (ret as PromiseLike<U | false | null | undefined>).then(
+          (user) => done(null, user),
+          (err: unknown) => done(err ?? new Error('verify rejected')),
+        );
+      } else if (ret !== undefined) {
+        // a plain returned value (sync verify) counts like a resolved Promise
+        done(null, ret as U | false | null);
+      }
+    });
+  }
+}

@@ -1,0 +1,77 @@
+import { CampusAuthError, SessionStateStore, toOAuth2StateStore, type StateRequest } from '../src';
+
+function fakeReq(): StateRequest & { saves: number } {
+  const req = { saves: 0, session: {} as Record<string, unknown> & { save?: (cb: (e?: unknown) => void) => void } };
+  req.session.save = (cb) => {
+    req.saves++;
+    cb();
+  };
+  return req;
+}
+
+describe('SessionStateStore', () => {
+  let now = 1_000_000;
+  const store = () => new SessionStateStore({ key: 'campus:test', now: () => now, ttl: 10 * 60_000 });
+  beforeEach(() => {
+    now = 1_000_000;
+  });
+
+  it('issues a per-flow state, saves the session, and accepts it once', async () => {
+    const s = store();
+    const req = fakeReq();
+    const state = await s.issue(req, { verifier: 'v1' });
+    expect(state).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(req.saves).toBe(1);
+    expect(await s.consume(req, state)).toEqual({ ok: true, data: { verifier: 'v1' } });
+    const again = await s.consume(req, state);
+    expect(again).toMatchObject({ ok: false, reason: 'used' });
+  });
+
+  it('two tabs in one session keep separate states', async () => {
+    const s = store();
+    const req = fakeReq();
+    const a = await s.issue(req);
+    const b = await s.issue(req);
+    expect(a).not.toBe(b);
+    expect((await s.consume(req, b)).ok).toBe(true);
+    expect((await s.consume(req, a)).ok).toBe(true);
+  });
+
+  it('missing, unknown, malformed and expired states are refused with a reason', async () => {
+    const s = store();
+    const req = fakeReq();
+    expect(await s.consume(req, undefined)).toMatchObject({ ok: false, reason: 'missing' });
+    expect(await s.consume(req, 'a'.repeat(32))).toMatchObject({ ok: false, reason: 'unknown' });
+    expect(await s.consume(req, '<script>')).toMatchObject({ ok: false, reason: 'unknown' });
+    const state = await s.issue(req);
+    now += 10 * 60_000 + 1;
+    expect(await s.consume(req, state)).toMatchObject({ ok: false, reason: 'expired' });
+  });
+
+  it('keeps at most maxPending open flows per session', async () => {
+    const s = new SessionStateStore({ key: 'k', maxPending: 3, now: () => now++ });
+    const req = fakeReq();
+    const states = [];
+    for (let i = 0; i < 5; i++) states.push(await s.issue(req));
+    expect((await s.consume(req, states[0])).ok).toBe(false);
+    expect((await s.consume(req, states[4])).ok).toBe(true);
+  });
+
+  it('without a session it is ERR_CONFIG naming express-session', async () => {
+    const s = store();
+    await expect(s.issue({} as StateRequest)).rejects.toThrow(CampusAuthError);
+    await expect(s.issue({} as StateRequest)).rejects.toThrow(/express-session/);
+  });
+
+  it('adapts to passport-oauth2 (store/verify with a PKCE verifier)', async () => {
+    const o = toOAuth2StateStore(store());
+    const req = fakeReq();
+    const state = await new Promise<string>((resolve, reject) =>
+      o.store(req, 'the-verifier', undefined, {}, (err, s) => (err ? reject(err) : resolve(s!))),
+    );
+    const ok = await new Promise((resolve) => o.verify(req, state, (_e, v) => resolve(v)));
+    expect(ok).toBe('the-verifier');
+    const info = await new Promise((resolve) => o.verify(req, state, (_e, v, i) => resolve([v, i])));
+    expect(info).toEqual([false, expect.objectContaining({ code: 'ERR_STATE', reason: 'used' })]);
+  });
+});

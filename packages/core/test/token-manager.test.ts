@@ -1,0 +1,139 @@
+import { AppTokenManager, CampusAuthError, MemoryTokenStore, type AppToken } from '../src';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function counter(opts: { ttl?: number; delay?: number; fail?: () => boolean } = {}) {
+  let n = 0;
+  const fetch = jest.fn(async (): Promise<AppToken> => {
+    n++;
+    await sleep(opts.delay ?? 5);
+    if (opts.fail?.()) throw new CampusAuthError('ERR_PLATFORM', `fetch ${n} failed`);
+    return { accessToken: `token-${n}`, expiresAt: now + (opts.ttl ?? 3600_000), refreshToken: `refresh-${n}` };
+  });
+  return fetch;
+}
+
+let now = 1_700_000_000_000;
+const clock = () => now;
+
+describe('AppTokenManager', () => {
+  beforeEach(() => {
+    now = 1_700_000_000_000;
+  });
+
+  it('1000 concurrent get() → exactly 1 fetch, all get the same token', async () => {
+    const fetch = counter({ delay: 20 });
+    const m = new AppTokenManager({ key: 'k', fetch, now: clock });
+    const tokens = await Promise.all(Array.from({ length: 1000 }, () => m.get()));
+    expect(fetch).toHaveBeenCalledTimes(1);
+    expect(new Set(tokens)).toEqual(new Set(['token-1']));
+  });
+
+  it('caches until skew before expiry, then fetches again', async () => {
+    const fetch = counter({ ttl: 10 * 60_000 });
+    const m = new AppTokenManager({ key: 'k', fetch, now: clock, skew: 60_000 });
+    expect(await m.get()).toBe('token-1');
+    now += 8 * 60_000;
+    expect(await m.get()).toBe('token-1');
+    now += 61_000; // within the skew window
+    expect(await m.get()).toBe('token-2');
+    expect(fetch).toHaveBeenCalledTimes(2);
+  });
+
+  it('uses the refresh path before a new fetch, and fetches when refresh fails', async () => {
+    const fetch = counter({ ttl: 120_000 });
+    let refreshOk = true;
+    const refresh = jest.fn(async (t: AppToken): Promise<AppToken> => {
+      if (!refreshOk) throw new Error('refresh rejected');
+      return { ...t, accessToken: `${t.accessToken}-r`, expiresAt: now + 120_000 };
+    });
+    const m = new AppTokenManager({ key: 'k', fetch, refresh, now: clock });
+    expect(await m.get()).toBe('token-1');
+    now += 100_000;
+    expect(await m.get()).toBe('token-1-r');
+    expect(refresh).toHaveBeenCalledTimes(1);
+    refreshOk = false;
+    now += 100_000;
+    expect(await m.get()).toBe('token-2');
+    expect(fetch).toHaveBeenCalledTimes(2);
+  });
+
+  it('a failed fetch is not cached and rejects every waiter with the same error', async () => {
+    let failing = true;
+    const fetch = counter({ delay: 10, fail: () => failing });
+    const m = new AppTokenManager({ key: 'k', fetch, now: clock });
+    const results = await Promise.allSettled(Array.from({ length: 50 }, () => m.get()));
+    expect(fetch).toHaveBeenCalledTimes(1);
+    const reasons = new Set(results.map((r) => (r.status === 'rejected' ? r.reason : 'ok')));
+    expect(reasons.size).toBe(1);
+    expect([...reasons][0]).toBeInstanceOf(CampusAuthError);
+    failing = false;
+    expect(await m.get()).toBe('token-2');
+  });
+
+  it('invalidate(token) clears only while that token is still the stored one', async () => {
+    const store = new MemoryTokenStore();
+    const fetch = counter();
+    const m = new AppTokenManager({ key: 'k', fetch, store, now: clock });
+    await m.get();
+    await m.invalidate('some-older-token');
+    expect((await store.get('k'))?.accessToken).toBe('token-1');
+    await m.invalidate('token-1');
+    expect(await store.get('k')).toBeUndefined();
+    expect(await m.get()).toBe('token-2');
+  });
+
+  it('withToken retries once with a fresh token on an invalid-token error', async () => {
+    const fetch = counter();
+    const m = new AppTokenManager({ key: 'k', fetch, now: clock });
+    const seen: string[] = [];
+    const result = await m.withToken(async (t) => {
+      seen.push(t);
+      if (t === 'token-1') throw new CampusAuthError('ERR_PLATFORM', 'token invalid', { appTokenRejected: true });
+      return 'ok';
+    });
+    expect(result).toBe('ok');
+    expect(seen).toEqual(['token-1', 'token-2']);
+  });
+
+  it('withToken does not retry other errors, nor more than once', async () => {
+    const fetch = counter();
+    const m = new AppTokenManager({ key: 'k', fetch, now: clock });
+    let calls = 0;
+    await expect(
+      m.withToken(async () => {
+        calls++;
+        throw new CampusAuthError('ERR_PLATFORM', 'nope');
+      }),
+    ).rejects.toThrow('nope');
+    expect(calls).toBe(1);
+    calls = 0;
+    await expect(
+      m.withToken(async () => {
+        calls++;
+        throw new CampusAuthError('ERR_PLATFORM', 'still invalid', { appTokenRejected: true });
+      }),
+    ).rejects.toThrow('still invalid');
+    expect(calls).toBe(2);
+  });
+
+  it('two managers sharing one store (two processes) fetch once between them', async () => {
+    const store = new MemoryTokenStore();
+    const fetchA = counter({ delay: 30 });
+    const fetchB = counter({ delay: 30 });
+    const a = new AppTokenManager({ key: 'shared', fetch: fetchA, store, now: clock });
+    const b = new AppTokenManager({ key: 'shared', fetch: fetchB, store, now: clock });
+    const tokens = await Promise.all([...Array.from({ length: 100 }, () => a.get()), ...Array.from({ length: 100 }, () => b.get())]);
+    expect(fetchA.mock.calls.length + fetchB.mock.calls.length).toBe(1);
+    expect(new Set(tokens).size).toBe(1);
+  });
+
+  it('rejects a token answer without an access token', async () => {
+    const m = new AppTokenManager({ key: 'k', fetch: async () => ({ accessToken: '', expiresAt: now + 1000 }), now: clock });
+    await expect(m.get()).rejects.toMatchObject({ code: 'ERR_BAD_RESPONSE' });
+  });
+
+  it('validates its options', () => {
+    expect(() => new AppTokenManager({ key: '', fetch: async () => ({ accessToken: 'a', expiresAt: 1 }) })).toThrow(CampusAuthError);
+  });
+});

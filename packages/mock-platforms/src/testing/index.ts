@@ -1,0 +1,1 @@
+export { describeConformance, countActions, type ConformanceTarget } from './conformance';
