@@ -7,9 +7,7 @@ import { join } from 'node:path';
 // tests never need a build (the packaging test builds on its own).
 const root = __dirname;
 const dirs = ['packages', 'examples'].flatMap((group) =>
-  existsSync(join(root, group))
-    ? readdirSync(join(root, group)).map((d) => join(root, group, d))
-    : [],
+  existsSync(join(root, group)) ? readdirSync(join(root, group)).map((d) => join(root, group, d)) : [],
 );
 const packages = dirs
   .filter((d) => existsSync(join(d, 'package.json')))
@@ -35,10 +33,7 @@ const config: Config = {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       moduleNameMapper,
       transform: {
-        '^.+\\.ts$': [
-          'ts-jest',
-          { tsconfig: join(root, 'tsconfig.jest.json') },
-        ],
+        '^.+\\.ts$': ['ts-jest', { tsconfig: join(root, 'tsconfig.jest.json') }],
       },
     })),
 };

@@ -106,8 +106,7 @@ export class CampusAuthError extends Error {
     this.platformCode = options.platformCode;
     this.platformMessage =
       options.platformMessage === undefined ? undefined : redactText(String(options.platformMessage), secrets);
-    this.retryable =
-      options.retryable ?? (code === 'ERR_TIMEOUT' || code === 'ERR_NETWORK' || code === 'ERR_RATE_LIMITED');
+    this.retryable = options.retryable ?? (code === 'ERR_TIMEOUT' || code === 'ERR_NETWORK' || code === 'ERR_RATE_LIMITED');
     this.appTokenRejected = options.appTokenRejected ?? false;
     this.details = options.details ? (redactValue(options.details, secrets) as Record<string, unknown>) : undefined;
     const cause = sanitizeCause(options.cause, secrets);

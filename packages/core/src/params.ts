@@ -33,13 +33,25 @@ export function readParam(req: CampusRequest, name: string, options: ReadParamOp
     const { found, value } = lookup(where === 'query' ? req.query : req.body, name);
     if (!found || value === undefined || value === '') continue;
     if (Array.isArray(value))
-      throw new CampusAuthError('ERR_INVALID_CREDENTIAL', `the ${label} was given more than once`, { platform: options.platform, status: 400 });
+      throw new CampusAuthError('ERR_INVALID_CREDENTIAL', `the ${label} was given more than once`, {
+        platform: options.platform,
+        status: 400,
+      });
     if (typeof value !== 'string')
-      throw new CampusAuthError('ERR_INVALID_CREDENTIAL', `the ${label} is not a plain string`, { platform: options.platform, status: 400 });
+      throw new CampusAuthError('ERR_INVALID_CREDENTIAL', `the ${label} is not a plain string`, {
+        platform: options.platform,
+        status: 400,
+      });
     if (value.length > (options.maxLength ?? 2048))
-      throw new CampusAuthError('ERR_INVALID_CREDENTIAL', `the ${label} is too long`, { platform: options.platform, status: 400 });
+      throw new CampusAuthError('ERR_INVALID_CREDENTIAL', `the ${label} is too long`, {
+        platform: options.platform,
+        status: 400,
+      });
     if (!(options.pattern ?? PRINTABLE_ASCII).test(value))
-      throw new CampusAuthError('ERR_INVALID_CREDENTIAL', `the ${label} has characters it cannot have`, { platform: options.platform, status: 400 });
+      throw new CampusAuthError('ERR_INVALID_CREDENTIAL', `the ${label} has characters it cannot have`, {
+        platform: options.platform,
+        status: 400,
+      });
     return value;
   }
   return undefined;

@@ -40,11 +40,14 @@ export function redactText(text: string, values: Iterable<string> = []): string 
     if (enc !== v) out = out.split(enc).join(REDACTED);
   }
   out = out.replace(QUERY_RE, (_m, pre: string, key: string) => `${pre}${key}=${REDACTED}`);
-  out = out.replace(JSON_RE, (_m, q: string, key: string, sep: string, value: string) =>
-    `${q}${key}${q}${sep}${value.startsWith('"') ? `"${REDACTED}"` : REDACTED}`,
+  out = out.replace(
+    JSON_RE,
+    (_m, q: string, key: string, sep: string, value: string) =>
+      `${q}${key}${q}${sep}${value.startsWith('"') ? `"${REDACTED}"` : REDACTED}`,
   );
-  out = out.replace(AUTH_RE, (_m, key: string, sep: string, scheme?: string) =>
-    `${key}${sep}${scheme ? `${scheme} ` : ''}${REDACTED}`,
+  out = out.replace(
+    AUTH_RE,
+    (_m, key: string, sep: string, scheme?: string) => `${key}${sep}${scheme ? `${scheme} ` : ''}${REDACTED}`,
   );
   out = out.replace(BEARER_RE, (_m, scheme: string) => `${scheme} ${REDACTED}`);
   return out;

@@ -5,8 +5,7 @@ import { CampusAuthError } from './errors';
 export type StateData = Record<string, string | number | boolean | undefined>;
 
 export type StateCheck =
-  | { ok: true; data: StateData }
-  | { ok: false; reason: 'missing' | 'unknown' | 'expired' | 'used'; message: string };
+  { ok: true; data: StateData } | { ok: false; reason: 'missing' | 'unknown' | 'expired' | 'used'; message: string };
 
 /** The request shape the state store needs (Express' req with express-session). */
 export interface StateRequest {
@@ -101,7 +100,8 @@ export class SessionStateStore implements StateStore {
     if (state === undefined || state === '') {
       return { ok: false, reason: 'missing', message: 'the callback carries no state' };
     }
-    if (!STATE_RE.test(state)) return { ok: false, reason: 'unknown', message: 'the state does not match any login started here' };
+    if (!STATE_RE.test(state))
+      return { ok: false, reason: 'unknown', message: 'the state does not match any login started here' };
     const slot = this.slot(req);
     const entry = slot.pending[state];
     if (!entry) {
@@ -138,7 +138,13 @@ export function saveSession(session: StateRequest['session']): Promise<void> {
  * meta, cb) / verify(req, state, cb)), so passport-oauth2 strategies get per-flow states too.
  */
 export function toOAuth2StateStore(store: StateStore): {
-  store(req: StateRequest, verifier: string | undefined, state: unknown, meta: unknown, cb: (err: Error | null, state?: string) => void): void;
+  store(
+    req: StateRequest,
+    verifier: string | undefined,
+    state: unknown,
+    meta: unknown,
+    cb: (err: Error | null, state?: string) => void,
+  ): void;
   verify(req: StateRequest, provided: string, cb: (err: Error | null, ok: string | false | true, info?: unknown) => void): void;
 } {
   return {

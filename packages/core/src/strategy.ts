@@ -60,8 +60,7 @@ export interface CampusStrategyOptions {
 
 /** What a strategy's flow decides; the base turns it into exactly one Passport action. */
 export type FlowOutcome<C, P> =
-  | { kind: 'redirect'; url: string; status?: number }
-  | { kind: 'login'; credentials: C; profile: P };
+  { kind: 'redirect'; url: string; status?: number } | { kind: 'login'; credentials: C; profile: P };
 
 /** Passport's authenticate() options, as far as these strategies read them. */
 export interface CampusAuthenticateOptions {
@@ -89,9 +88,12 @@ export abstract class CampusStrategy<C, P extends CampusProfile, U = unknown> ex
     verify: VerifyFunction<C, P, U> | VerifyFunctionWithRequest<C, P, U>,
   ) {
     super();
-    if (!options || typeof options !== 'object') throw new CampusAuthError('ERR_CONFIG', `${platform}: options must be an object`, { platform });
+    if (!options || typeof options !== 'object')
+      throw new CampusAuthError('ERR_CONFIG', `${platform}: options must be an object`, { platform });
     if (typeof verify !== 'function')
-      throw new CampusAuthError('ERR_CONFIG', `${platform}: verify must be a function (credentials, profile, done)`, { platform });
+      throw new CampusAuthError('ERR_CONFIG', `${platform}: verify must be a function (credentials, profile, done)`, {
+        platform,
+      });
     if (options.name !== undefined && (typeof options.name !== 'string' || !options.name))
       throw new CampusAuthError('ERR_CONFIG', `${platform}: option "name" must be a non-empty string`, { platform });
     if (options.timeout !== undefined && !(Number.isFinite(options.timeout) && options.timeout > 0))
@@ -153,7 +155,11 @@ export abstract class CampusStrategy<C, P extends CampusProfile, U = unknown> ex
   }
 
   /** Call verify in callback or Promise style (never chosen by verify.length). */
-  private callVerify(req: CampusRequest, credentials: C, profile: P): Promise<{ user: U | false | null | undefined; info?: unknown }> {
+  private callVerify(
+    req: CampusRequest,
+    credentials: C,
+    profile: P,
+  ): Promise<{ user: U | false | null | undefined; info?: unknown }> {
     return new Promise((resolve, reject) => {
       let settled = false;
       const done: VerifyDone<U> = (err, user, info) => {

@@ -183,9 +183,7 @@ export class AppTokenManager {
   }
 
   private isInvalid(err: unknown): boolean {
-    return this.opts.isInvalidTokenError
-      ? this.opts.isInvalidTokenError(err)
-      : isCampusAuthError(err) && err.appTokenRejected;
+    return this.opts.isInvalidTokenError ? this.opts.isInvalidTokenError(err) : isCampusAuthError(err) && err.appTokenRejected;
   }
 
   /** Run `fn` with the token; if the platform rejects the token, renew it and run `fn` once more. */

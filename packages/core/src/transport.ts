@@ -77,10 +77,7 @@ export function requestSecrets(req: TransportRequest): string[] {
   } catch {
     /* not a URL: the request will fail with ERR_CONFIG */
   }
-  return [
-    ...collectSecrets(req.query, req.form, req.json, req.headers, fromUrl),
-    ...(req.secrets ? [...req.secrets] : []),
-  ];
+  return [...collectSecrets(req.query, req.form, req.json, req.headers, fromUrl), ...(req.secrets ? [...req.secrets] : [])];
 }
 
 /**

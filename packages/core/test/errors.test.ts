@@ -22,7 +22,15 @@ describe('CampusAuthError', () => {
       cause,
       secrets: [secret],
     });
-    const all = [e.message, e.platformMessage, e.stack, JSON.stringify(e), JSON.stringify(e.details), e.cause?.message, e.cause?.stack].join('\n');
+    const all = [
+      e.message,
+      e.platformMessage,
+      e.stack,
+      JSON.stringify(e),
+      JSON.stringify(e.details),
+      e.cause?.message,
+      e.cause?.stack,
+    ].join('\n');
     expect(all).not.toContain(secret);
     expect(e.cause).toBeInstanceOf(Error);
     expect(e.cause).not.toBe(cause);

@@ -18,7 +18,15 @@ describe('redaction', () => {
       'stoken=ST-42424242',
     ].join('\n');
     const out = redactText(text);
-    for (const s of ['AS-123456', 'RT-999999', 'CS-777777', 'AX-555555', 'eyJhbGciOiJIUzI1NiJ9', 'abcdef0123456789', 'ST-42424242']) {
+    for (const s of [
+      'AS-123456',
+      'RT-999999',
+      'CS-777777',
+      'AX-555555',
+      'eyJhbGciOiJIUzI1NiJ9',
+      'abcdef0123456789',
+      'ST-42424242',
+    ]) {
       expect(out).not.toContain(s);
     }
     expect(out).toContain('"app_key":"k"');

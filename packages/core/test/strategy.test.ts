@@ -18,15 +18,23 @@ const actions = new Map<string, string[]>();
 
 function appWith(verify: Verify, opts: { passReqToCallback?: boolean } = {}): Express {
   const name = `sample-${++seq}`;
-  passport.use(name, countActions(new SampleStrategy({ baseURL: emu.url, secret: SAMPLE_SECRET, name, ...opts }, verify), actions));
+  passport.use(
+    name,
+    countActions(new SampleStrategy({ baseURL: emu.url, secret: SAMPLE_SECRET, name, ...opts }, verify), actions),
+  );
   const app = express();
   app.use(passport.initialize());
   app.get('/cb', (req, res, next) =>
-    passport.authenticate(name, { session: false }, (err: Error | null, user: unknown, info: { code?: string } | undefined, status?: number) => {
-      if (err) return void res.status(500).json({ outcome: 'error', message: err.message, code: (err as CampusAuthError).code });
-      if (!user) return void res.status(status ?? 401).json({ outcome: 'fail', info });
-      res.json({ outcome: 'success', user, info });
-    })(req, res, next),
+    passport.authenticate(
+      name,
+      { session: false },
+      (err: Error | null, user: unknown, info: { code?: string } | undefined, status?: number) => {
+        if (err)
+          return void res.status(500).json({ outcome: 'error', message: err.message, code: (err as CampusAuthError).code });
+        if (!user) return void res.status(status ?? 401).json({ outcome: 'fail', info });
+        res.json({ outcome: 'success', user, info });
+      },
+    )(req, res, next),
   );
   return app;
 }
@@ -61,14 +69,17 @@ describe('CampusStrategy base', () => {
       { passReqToCallback: true },
     );
     expect((await hit(cb, emu.issueCode())).body.user).toEqual({ same: true });
-    const pr = appWith((async (req: { query: { code: string } }) => ({ code: req.query.code })) as unknown as Verify, { passReqToCallback: true });
+    const pr = appWith((async (req: { query: { code: string } }) => ({ code: req.query.code })) as unknown as Verify, {
+      passReqToCallback: true,
+    });
     const code = emu.issueCode();
     expect((await hit(pr, code)).body.user).toEqual({ code });
   });
 
   it('the call shape is never chosen by verify.length', async () => {
     // a rest-args verify has length 0: it must still receive (credentials, profile, done)
-    const app = appWith(((...args: unknown[]) => (args[2] as (e: unknown, u: unknown) => void)(null, { n: args.length })) as Verify);
+    const app = appWith(((...args: unknown[]) =>
+      (args[2] as (e: unknown, u: unknown) => void)(null, { n: args.length })) as Verify);
     expect((await hit(app, emu.issueCode())).body.user).toEqual({ n: 3 });
   });
 
@@ -130,7 +141,9 @@ describe('CampusStrategy base', () => {
   });
 
   it('construction validates options and verify', () => {
-    expect(() => new SampleStrategy({ baseURL: 'x', secret: 's' }, 'nope' as unknown as Verify)).toThrow(/verify must be a function/);
+    expect(() => new SampleStrategy({ baseURL: 'x', secret: 's' }, 'nope' as unknown as Verify)).toThrow(
+      /verify must be a function/,
+    );
     expect(() => new SampleStrategy({ baseURL: 'x', secret: 's', timeout: -1 }, async () => null)).toThrow(CampusAuthError);
     expect(() => new SampleStrategy({ baseURL: 'x', secret: 's', name: '' }, async () => null)).toThrow(/"name"/);
     expect(new SampleStrategy({ baseURL: 'x', secret: 's' }, async () => null).name).toBe('sample');

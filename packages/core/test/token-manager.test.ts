@@ -123,7 +123,10 @@ describe('AppTokenManager', () => {
     const fetchB = counter({ delay: 30 });
     const a = new AppTokenManager({ key: 'shared', fetch: fetchA, store, now: clock });
     const b = new AppTokenManager({ key: 'shared', fetch: fetchB, store, now: clock });
-    const tokens = await Promise.all([...Array.from({ length: 100 }, () => a.get()), ...Array.from({ length: 100 }, () => b.get())]);
+    const tokens = await Promise.all([
+      ...Array.from({ length: 100 }, () => a.get()),
+      ...Array.from({ length: 100 }, () => b.get()),
+    ]);
     expect(fetchA.mock.calls.length + fetchB.mock.calls.length).toBe(1);
     expect(new Set(tokens).size).toBe(1);
   });
@@ -134,6 +137,8 @@ describe('AppTokenManager', () => {
   });
 
   it('validates its options', () => {
-    expect(() => new AppTokenManager({ key: '', fetch: async () => ({ accessToken: 'a', expiresAt: 1 }) })).toThrow(CampusAuthError);
+    expect(() => new AppTokenManager({ key: '', fetch: async () => ({ accessToken: 'a', expiresAt: 1 }) })).toThrow(
+      CampusAuthError,
+    );
   });
 });

@@ -21,8 +21,13 @@ beforeAll(async () => {
       app.all('/echo', (req, res) => void res.json({ method: req.method, query: req.query, body: req.body ?? null }));
       app.get('/empty', (_req, res) => void res.status(204).end());
       app.get('/error-json', (_req, res) => void res.status(500).json({ code: 5, msg: 'boom' }));
-      app.get('/reflect-html', (req, res) =>
-        void res.status(502).type('html').send(`<html>error for ${req.url} auth=${req.headers.authorization ?? ''}</html>`),
+      app.get(
+        '/reflect-html',
+        (req, res) =>
+          void res
+            .status(502)
+            .type('html')
+            .send(`<html>error for ${req.url} auth=${req.headers.authorization ?? ''}</html>`),
       );
       app.get('/slow-body', (_req, res) => {
         res.writeHead(200, { 'content-type': 'application/json' });
@@ -154,7 +159,14 @@ describe.each(transports)('transport over %s', (_name, make) => {
 
   it('a reset connection is ERR_NETWORK, secrets redacted', async () => {
     emu.inject({ kind: 'reset' });
-    const e = await rejection(t({ method: 'POST', url: `${emu.url}/echo`, form: { client_secret: SECRET }, headers: { authorization: `Bearer ${TOKEN}` } }));
+    const e = await rejection(
+      t({
+        method: 'POST',
+        url: `${emu.url}/echo`,
+        form: { client_secret: SECRET },
+        headers: { authorization: `Bearer ${TOKEN}` },
+      }),
+    );
     expect(e.code).toBe('ERR_NETWORK');
     expectNoSecret(e);
   });

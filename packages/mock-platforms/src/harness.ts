@@ -190,7 +190,6 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Emul
   app.use((req: Request, res: Response) => {
     res.status(404).json({ error: 'not_found', path: req.path });
   });
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     if (!res.headersSent) res.status(500).json({ error: 'emulator_error', message: String((err as Error)?.message ?? err) });
   });
@@ -253,14 +252,19 @@ function applyFault(fault: Fault, req: Request, res: Response, next: NextFunctio
     case 'status': {
       const body = fault.body ?? '';
       const type = fault.contentType ?? (typeof body === 'string' ? 'text/plain' : 'application/json');
-      res.status(fault.status).type(type).send(typeof body === 'string' ? body : JSON.stringify(body));
+      res
+        .status(fault.status)
+        .type(type)
+        .send(typeof body === 'string' ? body : JSON.stringify(body));
       return;
     }
     case 'html':
       res
         .status(fault.status ?? 200)
         .type('text/html')
-        .send('<!doctype html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1><p>nginx</p></body></html>');
+        .send(
+          '<!doctype html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1><p>nginx</p></body></html>',
+        );
       return;
     case 'malformed-json':
       res
@@ -297,4 +301,3 @@ export function page(title: string, body: string): string {
 <style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem}button,a.user{display:block;width:100%;margin:.4rem 0;padding:.7rem;font-size:1rem;text-align:left}</style>
 </head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
 }
-

@@ -62,7 +62,10 @@ export interface SampleOptions extends CampusStrategyOptions {
 export class SampleStrategy extends CampusStrategy<{ code: string }, SampleProfile> {
   private readonly baseURL: string;
   private readonly secret: string;
-  constructor(options: SampleOptions, verify: VerifyFunction<{ code: string }, SampleProfile> | VerifyFunctionWithRequest<{ code: string }, SampleProfile>) {
+  constructor(
+    options: SampleOptions,
+    verify: VerifyFunction<{ code: string }, SampleProfile> | VerifyFunctionWithRequest<{ code: string }, SampleProfile>,
+  ) {
     super('sample', options, verify);
     this.baseURL = options.baseURL;
     this.secret = options.secret;
@@ -81,9 +84,15 @@ export class SampleStrategy extends CampusStrategy<{ code: string }, SampleProfi
     });
     const body = expectObject(res.body, 'sample', 'the token answer', res.status);
     if (res.status === 400 && body.error === 'invalid_code')
-      throw new CampusAuthError('ERR_INVALID_CREDENTIAL', 'the code is invalid or used', { platform: 'sample', platformCode: 'invalid_code' });
+      throw new CampusAuthError('ERR_INVALID_CREDENTIAL', 'the code is invalid or used', {
+        platform: 'sample',
+        platformCode: 'invalid_code',
+      });
     if (res.status !== 200 || body.ok !== true)
-      throw new CampusAuthError('ERR_PLATFORM', `sample refused (HTTP ${res.status})`, { platform: 'sample', upstreamStatus: res.status });
+      throw new CampusAuthError('ERR_PLATFORM', `sample refused (HTTP ${res.status})`, {
+        platform: 'sample',
+        upstreamStatus: res.status,
+      });
     const user = expectObject(body.user, 'sample', 'the user');
     const id = reqString(user, 'id', 'sample', 'the user');
     const profile: SampleProfile = {

@@ -71,7 +71,9 @@ function buildApp(strategyName: string): Express {
       }
       if (!user) {
         const i = (info ?? {}) as { code?: string; message?: string };
-        return void res.status(typeof status === 'number' ? status : 401).json({ outcome: 'fail', code: i.code, message: i.message });
+        return void res
+          .status(typeof status === 'number' ? status : 401)
+          .json({ outcome: 'fail', code: i.code, message: i.message });
       }
       res.json({ outcome: 'success' });
     })(req, res, next);
@@ -172,9 +174,7 @@ export function describeConformance(target: ConformanceTarget): void {
       await new Promise((r) => setTimeout(r, 30));
       expect(actions.get(id)).toHaveLength(1);
       const out: Outcome =
-        res.status >= 300 && res.status < 400
-          ? { outcome: 'redirect', location: res.headers.location }
-          : (res.body as Outcome);
+        res.status >= 300 && res.status < 400 ? { outcome: 'redirect', location: res.headers.location } : (res.body as Outcome);
       const everything = `${res.text}\n${JSON.stringify(res.headers)}\n${consoleText}`;
       for (const s of target.secrets) expect(everything).not.toContain(s);
       return { out, text: res.text };
@@ -185,11 +185,23 @@ export function describeConformance(target: ConformanceTarget): void {
 
     const faultCases: Array<[string, Fault, Code[]]> = [
       ['platform stalls', { kind: 'stall' }, ['ERR_TIMEOUT']],
-      ['platform answers 500 text', { kind: 'status', status: 500, body: 'Internal Server Error' }, ['ERR_PLATFORM', 'ERR_BAD_RESPONSE']],
-      ['platform answers 503 JSON', { kind: 'json', status: 503, body: { message: 'maintenance' } }, ['ERR_PLATFORM', 'ERR_BAD_RESPONSE']],
+      [
+        'platform answers 500 text',
+        { kind: 'status', status: 500, body: 'Internal Server Error' },
+        ['ERR_PLATFORM', 'ERR_BAD_RESPONSE'],
+      ],
+      [
+        'platform answers 503 JSON',
+        { kind: 'json', status: 503, body: { message: 'maintenance' } },
+        ['ERR_PLATFORM', 'ERR_BAD_RESPONSE'],
+      ],
       ['platform answers HTML', { kind: 'html' }, ['ERR_BAD_RESPONSE']],
       ['platform answers malformed JSON', { kind: 'malformed-json' }, ['ERR_BAD_RESPONSE']],
-      ['platform answers wrong-shaped JSON (object)', { kind: 'json', body: { unexpected: true } }, ['ERR_BAD_RESPONSE', 'ERR_PLATFORM']],
+      [
+        'platform answers wrong-shaped JSON (object)',
+        { kind: 'json', body: { unexpected: true } },
+        ['ERR_BAD_RESPONSE', 'ERR_PLATFORM'],
+      ],
       ['platform answers wrong-shaped JSON (array)', { kind: 'json', body: [1, 2, 3] }, ['ERR_BAD_RESPONSE', 'ERR_PLATFORM']],
       ['platform answers a 2 MiB body', { kind: 'huge', bytes: 2 * 1024 * 1024 }, ['ERR_BAD_RESPONSE']],
       ['platform resets the connection', { kind: 'reset' }, ['ERR_NETWORK']],
