@@ -52,3 +52,4 @@ export {
 } from './strategy';
 export { readParam, hasParam, originalURL, resolveCallbackURL, type ReadParamOptions } from './params';
 export { isObject, expectObject, optString, reqString, optNumber, optBoolean, type JsonObject } from './shape';
+export { RedisTokenStore, type RedisLike, type RedisTokenStoreOptions } from './redis-store';

@@ -16,12 +16,18 @@ afterAll(() => emu.close());
 let seq = 0;
 const actions = new Map<string, string[]>();
 
+function appWith(verify: VerifyFunction<{ code: string }, SampleProfile>): Express;
+function appWith(verify: VerifyFunctionWithRequest<{ code: string }, SampleProfile>, opts: { passReqToCallback: true }): Express;
 function appWith(verify: Verify, opts: { passReqToCallback?: boolean } = {}): Express {
   const name = `sample-${++seq}`;
-  passport.use(
-    name,
-    countActions(new SampleStrategy({ baseURL: emu.url, secret: SAMPLE_SECRET, name, ...opts }, verify), actions),
-  );
+  const options = { baseURL: emu.url, secret: SAMPLE_SECRET, name };
+  const strategy = opts.passReqToCallback
+    ? new SampleStrategy(
+        { ...options, passReqToCallback: true },
+        verify as VerifyFunctionWithRequest<{ code: string }, SampleProfile>,
+      )
+    : new SampleStrategy(options, verify as VerifyFunction<{ code: string }, SampleProfile>);
+  passport.use(name, countActions(strategy, actions));
   const app = express();
   app.use(passport.initialize());
   app.get('/cb', (req, res, next) =>
@@ -63,15 +69,11 @@ describe('CampusStrategy base', () => {
   });
 
   it('passReqToCallback gives the request first, in both styles', async () => {
-    const cb = appWith(
-      ((req: { query: { code: string } }, creds: { code: string }, _p: SampleProfile, done: (e: unknown, u: unknown) => void) =>
-        done(null, { same: req.query.code === creds.code })) as unknown as Verify,
-      { passReqToCallback: true },
-    );
-    expect((await hit(cb, emu.issueCode())).body.user).toEqual({ same: true });
-    const pr = appWith((async (req: { query: { code: string } }) => ({ code: req.query.code })) as unknown as Verify, {
+    const cb = appWith((req, creds, _p, done) => done(null, { same: req.query?.code === creds.code }), {
       passReqToCallback: true,
     });
+    expect((await hit(cb, emu.issueCode())).body.user).toEqual({ same: true });
+    const pr = appWith(async (req) => ({ code: req.query?.code }), { passReqToCallback: true });
     const code = emu.issueCode();
     expect((await hit(pr, code)).body.user).toEqual({ code });
   });
@@ -79,7 +81,10 @@ describe('CampusStrategy base', () => {
   it('the call shape is never chosen by verify.length', async () => {
     // a rest-args verify has length 0: it must still receive (credentials, profile, done)
     const app = appWith(((...args: unknown[]) =>
-      (args[2] as (e: unknown, u: unknown) => void)(null, { n: args.length })) as Verify);
+      (args[2] as (e: unknown, u: unknown) => void)(null, { n: args.length })) as VerifyFunction<
+      { code: string },
+      SampleProfile
+    >);
     expect((await hit(app, emu.issueCode())).body.user).toEqual({ n: 3 });
   });
 
@@ -141,9 +146,10 @@ describe('CampusStrategy base', () => {
   });
 
   it('construction validates options and verify', () => {
-    expect(() => new SampleStrategy({ baseURL: 'x', secret: 's' }, 'nope' as unknown as Verify)).toThrow(
-      /verify must be a function/,
-    );
+    expect(
+      () =>
+        new SampleStrategy({ baseURL: 'x', secret: 's' }, 'nope' as unknown as VerifyFunction<{ code: string }, SampleProfile>),
+    ).toThrow(/verify must be a function/);
     expect(() => new SampleStrategy({ baseURL: 'x', secret: 's', timeout: -1 }, async () => null)).toThrow(CampusAuthError);
     expect(() => new SampleStrategy({ baseURL: 'x', secret: 's', name: '' }, async () => null)).toThrow(/"name"/);
     expect(new SampleStrategy({ baseURL: 'x', secret: 's' }, async () => null).name).toBe('sample');

@@ -62,6 +62,12 @@ export interface SampleOptions extends CampusStrategyOptions {
 export class SampleStrategy extends CampusStrategy<{ code: string }, SampleProfile> {
   private readonly baseURL: string;
   private readonly secret: string;
+  // Overloads keyed on passReqToCallback, so an inline verify gets its parameter types.
+  constructor(
+    options: SampleOptions & { passReqToCallback: true },
+    verify: VerifyFunctionWithRequest<{ code: string }, SampleProfile>,
+  );
+  constructor(options: SampleOptions & { passReqToCallback?: false }, verify: VerifyFunction<{ code: string }, SampleProfile>);
   constructor(
     options: SampleOptions,
     verify: VerifyFunction<{ code: string }, SampleProfile> | VerifyFunctionWithRequest<{ code: string }, SampleProfile>,

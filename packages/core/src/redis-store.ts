@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import type { AppToken, TokenStore } from './token-manager';
+
+/**
+ * The part of a Redis client the store uses — node-redis v4/v5 (`createClient()`) fits as it is.
+ * For ioredis, wrap it: `{ get: (k) => r.get(k), set: (k, v, o) => o?.NX ? r.set(k, v, 'PX', o.PX, 'NX') :
+ * r.set(k, v, 'PX', o.PX), eval: (s, o) => r.eval(s, o.keys.length, ...o.keys, ...o.arguments) }`.
+ */
+export interface RedisLike {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, options: { PX: number; NX?: true }): Promise<unknown>;
+  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+}
+
+export interface RedisTokenStoreOptions {
+  /** Prefix of every key. Default 'campus-passport:token:'. */
+  prefix?: string;
+  /** Keep a token in Redis this long after it (or its refresh token) expires. Default 60 s. */
+  graceMs?: number;
+}
+
+// Delete the token only while it is still the one the caller saw.
+const DELETE_IF = `
+local v = redis.call('GET', KEYS[1])
+if not v then return 0 end
+if ARGV[1] == '' then return redis.call('DEL', KEYS[1]) end
+local ok, t = pcall(cjson.decode, v)
+if ok and t['accessToken'] == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+// Release a lock only while we still own it.
+const UNLOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+
+/**
+ * A TokenStore in Redis, shared by every process of an app, with a lock so only one process fetches
+ * a new token at a time (ZAFU invalidates the previous token on every fetch).
+ */
+export class RedisTokenStore implements TokenStore {
+  private readonly prefix: string;
+  private readonly graceMs: number;
+
+  constructor(
+    private readonly redis: RedisLike,
+    options: RedisTokenStoreOptions = {},
+  ) {
+    this.prefix = options.prefix ?? 'campus-passport:token:';
+    this.graceMs = options.graceMs ?? 60_000;
+  }
+
+  async get(key: string): Promise<AppToken | undefined> {
+    const raw = await this.redis.get(this.prefix + key);
+    if (!raw) return undefined;
+    try {
+      const t = JSON.parse(raw) as AppToken;
+      return typeof t.accessToken === 'string' && Number.isFinite(t.expiresAt) ? t : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async set(key: string, token: AppToken): Promise<void> {
+    const until = Math.max(token.expiresAt, token.refreshExpiresAt ?? 0);
+    const ttl = Math.max(1000, until - Date.now() + this.graceMs);
+    await this.redis.set(this.prefix + key, JSON.stringify(token), { PX: Math.round(ttl) });
+  }
+
+  async delete(key: string, ifAccessToken?: string): Promise<void> {
+    await this.redis.eval(DELETE_IF, { keys: [this.prefix + key], arguments: [ifAccessToken ?? ''] });
+  }
+
+  async lock(key: string, ttlMs: number): Promise<(() => Promise<void>) | null> {
+    const owner = randomUUID();
+    const lockKey = `${this.prefix}${key}:lock`;
+    const got = await this.redis.set(lockKey, owner, { PX: Math.round(ttlMs), NX: true });
+    if (got !== 'OK') return null;
+    return async () => {
+      await this.redis.eval(UNLOCK, { keys: [lockKey], arguments: [owner] });
+    };
+  }
+}
