@@ -39,6 +39,7 @@ export {
 } from './state';
 export {
   CampusStrategy,
+  invokeVerify,
   type CampusRequest,
   type CampusProfile,
   type CampusFailInfo,

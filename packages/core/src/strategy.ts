@@ -160,32 +160,48 @@ export abstract class CampusStrategy<C, P extends CampusProfile, U = unknown> ex
     credentials: C,
     profile: P,
   ): Promise<{ user: U | false | null | undefined; info?: unknown }> {
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const done: VerifyDone<U> = (err, user, info) => {
-        if (settled) return;
-        settled = true;
-        if (err) reject(err);
-        else resolve({ user, info });
-      };
-      let ret: unknown;
-      try {
-        ret = this.passReq
-          ? (this.verifyFn as VerifyFunctionWithRequest<C, P, U>)(req, credentials, profile, done)
-          : (this.verifyFn as VerifyFunction<C, P, U>)(credentials, profile, done);
-      } catch (err) {
-        done(err ?? new Error('verify threw'));
-        return;
-      }
-      if (ret && typeof (ret as PromiseLike<unknown>).then === 'function') {
-        (ret as PromiseLike<U | false | null | undefined>).then(
-          (user) => done(null, user),
-          (err: unknown) => done(err ?? new Error('verify rejected')),
-        );
-      } else if (ret !== undefined) {
-        // a plain returned value (sync verify) counts like a resolved Promise
-        done(null, ret as U | false | null);
-      }
-    });
+    return invokeVerify(this.verifyFn, this.passReq, req, credentials, profile);
   }
+}
+
+/**
+ * Call a strategy's verify in callback or Promise style (never chosen by verify.length), with the
+ * request first when `passReq`. Resolves once with the user and info (the first of `done` and the
+ * returned Promise wins; a plain returned value counts like a resolved Promise); rejects with
+ * verify's own error. Exported for strategies that cannot extend CampusStrategy (passport-oauth2).
+ */
+export function invokeVerify<C, P, U>(
+  verify: VerifyFunction<C, P, U> | VerifyFunctionWithRequest<C, P, U>,
+  passReq: boolean,
+  req: CampusRequest,
+  credentials: C,
+  profile: P,
+): Promise<{ user: U | false | null | undefined; info?: unknown }> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const done: VerifyDone<U> = (err, user, info) => {
+      if (settled) return;
+      settled = true;
+      if (err) reject(err);
+      else resolve({ user, info });
+    };
+    let ret: unknown;
+    try {
+      ret = passReq
+        ? (verify as VerifyFunctionWithRequest<C, P, U>)(req, credentials, profile, done)
+        : (verify as VerifyFunction<C, P, U>)(credentials, profile, done);
+    } catch (err) {
+      done(err ?? new Error('verify threw'));
+      return;
+    }
+    if (ret && typeof (ret as PromiseLike<unknown>).then === 'function') {
+      (ret as PromiseLike<U | false | null | undefined>).then(
+        (user) => done(null, user),
+        (err: unknown) => done(err ?? new Error('verify rejected')),
+      );
+    } else if (ret !== undefined) {
+      // a plain returned value (sync verify) counts like a resolved Promise
+      done(null, ret as U | false | null);
+    }
+  });
 }
