@@ -1,0 +1,168 @@
+import { createHash } from 'node:crypto';
+import { CampusAuthError, request as coreRequest, type Transport } from '@campus-passport/core';
+import {
+  HDUHELP_CLIENT_ID,
+  HDUHELP_CLIENT_SECRET,
+  HDUHELP_NEO_APP_ID,
+  HDUHELP_NEO_APP_SECRET,
+  HDUHELP_USERS,
+  startHduhelpEmulator,
+  type HduHelpEmulator,
+} from '@campus-passport/mock-platforms/hduhelp';
+import { HduHelpClient, createPkcePair, DEPRECATED_PERSON_INFO_PATH } from '../src';
+
+let emu: HduHelpEmulator;
+beforeAll(async () => {
+  emu = await startHduhelpEmulator();
+});
+afterAll(() => emu.close());
+afterEach(() => {
+  emu.clearFaults();
+  emu.clock.reset();
+});
+
+const [UNDERGRAD, GRAD] = HDUHELP_USERS;
+const classic = (o: Partial<ConstructorParameters<typeof HduHelpClient>[0]> = {}) =>
+  new HduHelpClient({ clientID: HDUHELP_CLIENT_ID, clientSecret: HDUHELP_CLIENT_SECRET, baseURL: emu.url, ...o });
+const neo = (o: Partial<ConstructorParameters<typeof HduHelpClient>[0]> = {}) =>
+  classic({ api: 'neo', clientID: HDUHELP_NEO_APP_ID, clientSecret: HDUHELP_NEO_APP_SECRET, ...o });
+
+async function rejects(p: Promise<unknown>, code: string): Promise<CampusAuthError> {
+  let caught: unknown;
+  try {
+    await p;
+  } catch (err) {
+    caught = err;
+  }
+  expect(caught).toBeInstanceOf(CampusAuthError);
+  expect((caught as CampusAuthError).code).toBe(code);
+  return caught as CampusAuthError;
+}
+
+describe('HduHelpClient classic', () => {
+  it('authorizationURL: the seed URL', () => {
+    const url = new URL(classic().authorizationURL({ redirectURI: 'http://localhost:3000/cb', state: 's1' }));
+    expect(url.toString()).toBe(
+      `${emu.url}/oauth/authorize?response_type=code&client_id=${HDUHELP_CLIENT_ID}&redirect_uri=${encodeURIComponent('http://localhost:3000/cb')}&state=s1`,
+    );
+  });
+
+  it('exchangeCode → tokens, validateToken, personInfo (current and deprecated paths)', async () => {
+    const code = emu.issueCode({ userId: GRAD.userId, state: 'st-1' });
+    const token = await classic().exchangeCode(code, 'st-1');
+    expect(token.credentials).toMatchObject({ staffId: GRAD.staffId, userId: GRAD.userId });
+    const v = await classic().validateToken(token.credentials.accessToken);
+    expect(v.staffId).toBe(GRAD.staffId);
+    expect(v.accessTokenExpiresAt).toBe(token.credentials.accessTokenExpiresAt);
+    const person = await classic().personInfo(token.credentials.accessToken, token.credentials.userId);
+    expect(person).toMatchObject({ id: GRAD.userId, staffId: GRAD.staffId, staffType: 2 });
+    const old = await classic({ personInfoPath: DEPRECATED_PERSON_INFO_PATH }).personInfo(token.credentials.accessToken);
+    expect(old).toMatchObject({ id: GRAD.staffId, unitName: GRAD.unitName, grade: GRAD.grade, staffTypeLabel: 'graduate' });
+  });
+
+  it('a code with another state, a used code, an unknown code → ERR_INVALID_CREDENTIAL with the platform code', async () => {
+    const code = emu.issueCode({ state: 'right' });
+    const e = await rejects(classic().exchangeCode(code, 'wrong'), 'ERR_INVALID_CREDENTIAL');
+    expect(e.upstreamStatus).toBe(200);
+    expect(e.platformCode).toBe(40004);
+    await rejects(classic().exchangeCode(code, 'right'), 'ERR_INVALID_CREDENTIAL'); // burnt
+    await rejects(classic().exchangeCode('nope'), 'ERR_INVALID_CREDENTIAL');
+  });
+
+  it('a bad client secret → ERR_PLATFORM; the secret is in the URL the platform got but in no error', async () => {
+    const secret = 'a-wrong-but-real-looking-secret-42';
+    emu.clearRequests();
+    const e = await rejects(classic({ clientSecret: secret }).exchangeCode(emu.issueCode()), 'ERR_PLATFORM');
+    expect(emu.requests[0].query.client_secret).toBe(secret);
+    const everything = `${e.message}\n${e.stack}\n${JSON.stringify(e)}\n${String(e.cause)}\n${e.platformMessage}`;
+    expect(everything).not.toContain(secret);
+  });
+
+  it('the secret never leaks from transport errors either (timeout, non-JSON)', async () => {
+    emu.inject({ kind: 'html', status: 502 }, { path: '/oauth/token' });
+    const html = await rejects(classic().exchangeCode(emu.issueCode()), 'ERR_BAD_RESPONSE');
+    emu.inject({ kind: 'stall' }, { path: '/oauth/token' });
+    const stall = await rejects(classic({ timeout: 200 }).exchangeCode(emu.issueCode()), 'ERR_TIMEOUT');
+    for (const e of [html, stall]) expect(`${e.message}${e.stack}${JSON.stringify(e)}`).not.toContain(HDUHELP_CLIENT_SECRET);
+  });
+
+  it('an unknown or expired access token → ERR_INVALID_CREDENTIAL', async () => {
+    await rejects(classic().validateToken('not-a-token'), 'ERR_INVALID_CREDENTIAL');
+    const t = await classic().exchangeCode(emu.issueCode());
+    emu.clock.advance(2 * 60 * 60_000 + 1);
+    const e = await rejects(classic().personInfo(t.credentials.accessToken), 'ERR_INVALID_CREDENTIAL');
+    expect(e.platformCode).toBe(40102);
+  });
+
+  it('a 5xx is ERR_PLATFORM (retryable); HTTP 429 is ERR_RATE_LIMITED', async () => {
+    emu.inject({ kind: 'json', status: 502, body: { error: 50000, msg: 'upstream' } });
+    const e = await rejects(classic().validateToken('x'), 'ERR_PLATFORM');
+    expect(e.retryable).toBe(true);
+    emu.inject({ kind: 'json', status: 429, body: { error: 42900, msg: 'slow down' } });
+    await rejects(classic().validateToken('x'), 'ERR_RATE_LIMITED');
+  });
+
+  it('a non-zero error with HTTP 200 on a data call is a failure', async () => {
+    emu.inject({ kind: 'json', body: { error: 50001, msg: 'person service down', data: null } });
+    const e = await rejects(classic().personInfo('x'), 'ERR_PLATFORM');
+    expect(e.platformMessage).toBe('person service down');
+  });
+
+  it('goes through a custom transport with the timeout and platform set', async () => {
+    const seen: Array<{ timeout?: number; platform?: string; method: string }> = [];
+    const transport: Transport = (req) => {
+      seen.push({ timeout: req.timeout, platform: req.platform, method: req.method });
+      return coreRequest(req);
+    };
+    await classic({ transport, timeout: 1234 }).exchangeCode(emu.issueCode());
+    expect(seen).toEqual([{ timeout: 1234, platform: 'hduhelp', method: 'GET' }]);
+  });
+
+  it('neo-only methods refuse on a classic client (and the other way round)', async () => {
+    await rejects(classic().refreshAccessToken('r'), 'ERR_CONFIG');
+    await rejects(classic().revoke('r'), 'ERR_CONFIG');
+    await rejects(neo().validateToken('a'), 'ERR_CONFIG');
+  });
+
+  it('validates its options', () => {
+    expect(() => new HduHelpClient({ clientID: 'a', clientSecret: '' })).toThrow(/"clientSecret"/);
+    expect(() => new HduHelpClient({ clientID: 'a', clientSecret: 'b', paths: { token: 'x' } })).toThrow(/"paths.token"/);
+  });
+});
+
+describe('HduHelpClient neo', () => {
+  it('createPkcePair: S256 of the verifier', () => {
+    const { verifier, challenge } = createPkcePair();
+    expect(verifier).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(challenge).toBe(createHash('sha256').update(verifier).digest('base64url'));
+  });
+
+  it('exchange with PKCE, user-info, refresh (rotating), revoke', async () => {
+    const pkce = createPkcePair();
+    const code = emu.issueCode({ clientId: HDUHELP_NEO_APP_ID, userId: UNDERGRAD.userId, codeChallenge: pkce.challenge });
+    const t1 = await neo().exchangeCode(code, undefined, pkce.verifier);
+    expect(t1.credentials.userId).toBe(UNDERGRAD.userId);
+    const me = await neo().personInfo(t1.credentials.accessToken);
+    expect(me).toMatchObject({ id: UNDERGRAD.userId, staffId: UNDERGRAD.staffId, displayName: UNDERGRAD.staffName });
+
+    const t2 = await neo().refreshAccessToken(t1.credentials.refreshToken!);
+    expect(t2.credentials.refreshToken).not.toBe(t1.credentials.refreshToken);
+    expect(emu.isTokenActive(t1.credentials.accessToken)).toBe(false);
+    await rejects(neo().refreshAccessToken(t1.credentials.refreshToken!), 'ERR_INVALID_CREDENTIAL'); // single use
+
+    await neo().revoke(t2.credentials.accessToken);
+    expect(emu.isTokenActive(t2.credentials.accessToken)).toBe(false);
+    await rejects(neo().personInfo(t2.credentials.accessToken), 'ERR_INVALID_CREDENTIAL');
+  });
+
+  it('a wrong PKCE verifier → ERR_INVALID_CREDENTIAL', async () => {
+    const code = emu.issueCode({ clientId: HDUHELP_NEO_APP_ID, codeChallenge: createPkcePair().challenge });
+    const e = await rejects(neo().exchangeCode(code, undefined, createPkcePair().verifier), 'ERR_INVALID_CREDENTIAL');
+    expect(e.platformCode).toBe(20004);
+  });
+
+  it('a wrong app secret → ERR_PLATFORM without the secret', async () => {
+    const e = await rejects(neo({ clientSecret: 'neo-wrong-secret-xyz' }).exchangeCode('c'), 'ERR_PLATFORM');
+    expect(JSON.stringify(e) + e.message).not.toContain('neo-wrong-secret-xyz');
+  });
+});
