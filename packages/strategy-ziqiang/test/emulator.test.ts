@@ -1,0 +1,209 @@
+import {
+  DEFAULT_PORT,
+  ZIQIANG_APP,
+  ZIQIANG_OTHER_APP,
+  ZIQIANG_USERS,
+  startZiqiangEmulator,
+  type ZiqiangEmulator,
+} from '@campus-passport/mock-platforms/ziqiang';
+
+let emu: ZiqiangEmulator;
+beforeAll(async () => {
+  emu = await startZiqiangEmulator({ accessTtl: 60 * 60_000 });
+});
+afterAll(() => emu.close());
+afterEach(() => {
+  emu.clock.reset();
+  emu.clearRequests();
+});
+
+async function call(path: string, init: { method?: string; json?: unknown; form?: Record<string, string>; token?: string } = {}) {
+  const headers: Record<string, string> = {};
+  let body: string | undefined;
+  if (init.json !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(init.json);
+  } else if (init.form) {
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+    body = new URLSearchParams(init.form).toString();
+  }
+  if (init.token) headers.authorization = `Bearer ${init.token}`;
+  const res = await fetch(`${emu.url}${path}`, {
+    method: init.method ?? (body ? 'POST' : 'GET'),
+    headers,
+    body,
+    redirect: 'manual',
+  });
+  const text = await res.text();
+  let json: { code: string; msg: string; data: Record<string, unknown> } | undefined;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, text, json, location: res.headers.get('location') };
+}
+
+const appLogin = async (app = ZIQIANG_APP) =>
+  (await call('/auth/apps/', { json: { app_key: app.appKey, app_secret: app.appSecret } })).json!.data as {
+    access: string;
+    refresh: string;
+    expire_time: string;
+    username: string;
+  };
+
+describe('ziqiang emulator', () => {
+  it('exports its fixed port and seeded data', () => {
+    expect(DEFAULT_PORT).toBe(4102);
+    expect(ZIQIANG_USERS.some((u) => u.certified) && ZIQIANG_USERS.some((u) => !u.certified)).toBe(true);
+  });
+
+  it('app login (JSON or form) answers the envelope with an expiring JWT-shaped token', async () => {
+    const r = await call('/auth/apps/', { form: { app_key: ZIQIANG_APP.appKey, app_secret: ZIQIANG_APP.appSecret } });
+    expect(r.status).toBe(200);
+    expect(r.json).toMatchObject({ code: '00000', detail: '', msg: '', data: { id: 9, username: ZIQIANG_APP.username } });
+    const data = r.json!.data as { access: string; expire_time: string };
+    expect(data.access.split('.')).toHaveLength(3);
+    expect(data.expire_time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+    expect(Date.parse(data.expire_time) - Date.now()).toBeGreaterThan(59 * 60_000); // accessTtl option
+  });
+
+  it('a bad secret is A0210 (HTTP 400) with data {eid, time, details}', async () => {
+    const r = await call('/auth/apps/', { json: { app_key: ZIQIANG_APP.appKey, app_secret: 'nope' } });
+    expect(r.status).toBe(400);
+    expect(r.json).toMatchObject({
+      code: 'A0210',
+      msg: '用户登录失败',
+      data: { eid: null, time: expect.any(String), details: null },
+    });
+  });
+
+  it('tokens expire on the emulator clock; refresh gives a new access token only', async () => {
+    const login = await appLogin();
+    expect((await call('/', { token: login.access })).json!.code).toBe('00000');
+    emu.clock.advance(61 * 60_000);
+    const expired = await call('/', { token: login.access });
+    expect([expired.status, expired.json!.code]).toEqual([401, 'A0221']);
+    const refreshed = await call('/auth/refresh/', { json: { refresh: login.refresh } });
+    expect(Object.keys(refreshed.json!.data).sort()).toEqual(['access', 'expire_time']);
+    expect((await call('/', { token: refreshed.json!.data.access as string })).json!.code).toBe('00000');
+    emu.clock.advance(10 * 24 * 3600_000);
+    expect((await call('/auth/refresh/', { json: { refresh: login.refresh } })).json!.code).toBe('A0221');
+  });
+
+  it('calls without a token are A0310; with a wrong token A0221', async () => {
+    const none = await call('/sso/union-id/', { json: { code: 'x' } });
+    expect([none.status, none.json!.code]).toEqual([401, 'A0310']);
+    const wrong = await call('/sso/union-id/', { json: { code: 'x' }, token: 'a.b.c' });
+    expect([wrong.status, wrong.json!.code]).toEqual([401, 'A0221']);
+  });
+
+  it('codes: single-use, 5 minutes, bound to the app; union ids are 32 hex and per app', async () => {
+    const { access } = await appLogin();
+    const code = emu.issueCode('lisi');
+    const first = await call('/sso/union-id/', { json: { code }, token: access });
+    expect(first.json!.data.union_id).toMatch(/^[0-9a-f]{32}$/);
+    const reuse = await call('/sso/union-id/', { json: { code }, token: access });
+    expect([reuse.status, reuse.json!.code]).toEqual([404, 'A0514']);
+    const late = emu.issueCode('lisi');
+    emu.clock.advance(5 * 60_000 + 1);
+    expect((await call('/sso/union-id/', { json: { code: late }, token: access })).json!.code).toBe('A0514');
+    emu.clock.reset();
+    const other = await appLogin(ZIQIANG_OTHER_APP);
+    const foreign = emu.issueCode('lisi', ZIQIANG_OTHER_APP.username);
+    expect((await call('/sso/union-id/', { json: { code: foreign }, token: access })).json!.code).toBe('A0514');
+    expect(emu.unionIdOf('lisi', ZIQIANG_OTHER_APP.id)).not.toBe(emu.unionIdOf('lisi'));
+    expect((await call(`/users/${emu.unionIdOf('lisi')}/`, { token: other.access })).json!.code).toBe('A0514');
+    expect((await call('/sso/union-id/', { json: {}, token: access })).json!.code).toBe('A0420');
+  });
+
+  it('users with and without detail; an inactive user is A0311; a gone user A0514', async () => {
+    const { access } = await appLogin();
+    const id = emu.unionIdOf('wangwu');
+    const detail = await call(`/users/${id}/?detail=True`, { token: access });
+    expect(detail.json!.data).toEqual({
+      name: '王五',
+      student_id: null,
+      phone: '18398765432',
+      is_certified: false,
+      certify_time: null,
+      update_time: expect.any(String),
+    });
+    expect((await call(`/users/${id}/?detail=false`, { token: access })).json!.data).toEqual({
+      is_certified: false,
+      certify_time: null,
+    });
+    const inactive = await call('/sso/union-id/', { json: { code: emu.issueCode('zhaoliu') }, token: access });
+    expect([inactive.status, inactive.json!.code]).toEqual([403, 'A0311']);
+    emu.setUser('wangwu', { gone: true });
+    const gone = await call(`/users/${id}/`, { token: access });
+    expect([gone.status, gone.json!.code]).toEqual([404, 'A0514']);
+    emu.setUser('wangwu', { gone: false });
+  });
+
+  it('throttle(n): the next n API calls are HTTP 429 A0512', async () => {
+    emu.throttle(2);
+    const a = await call('/auth/apps/', { json: {} });
+    const b = await call('/');
+    expect([a.status, a.json!.code, b.json!.code]).toEqual([429, 'A0512', 'A0512']);
+    expect((await call('/auth/apps/', { json: {} })).json!.code).toBe('A0210');
+  });
+
+  it('the login page lists every user as a button with data-user, and has the popup script', async () => {
+    const q = new URLSearchParams({ 'app-name': ZIQIANG_APP.username, 'redirect-uri': 'http://localhost:3000/cb', state: 's1' });
+    const r = await call(`/login?${q}`);
+    expect(r.status).toBe(200);
+    for (const u of ZIQIANG_USERS) expect(r.text).toContain(`data-user="${u.id}"`);
+    expect(r.text).toContain('window.opener.postMessage({ code: env.data.code }');
+    expect(r.text).toContain('未认证');
+  });
+
+  it('the login page refuses unknown apps and foreign redirect URIs', async () => {
+    expect((await call('/login?app-name=nobody')).status).toBe(400);
+    const q = new URLSearchParams({ 'app-name': ZIQIANG_APP.username, 'redirect-uri': 'https://evil.example/cb' });
+    expect((await call(`/login?${q}`)).status).toBe(400);
+  });
+
+  it('choosing a user redirects to redirect-uri with the code (under response-type) and state', async () => {
+    const r = await call('/login', {
+      form: {
+        user: 'zhangsan',
+        'app-name': ZIQIANG_APP.username,
+        'redirect-uri': 'http://127.0.0.1:9/cb?x=1',
+        state: 'st',
+        'response-type': 'ticket',
+      },
+    });
+    expect(r.status).toBe(302);
+    const back = new URL(r.location!);
+    expect(back.searchParams.get('x')).toBe('1');
+    expect(back.searchParams.get('ticket')).toMatch(/^[0-9a-f]{32}$/);
+    expect(back.searchParams.get('state')).toBe('st');
+  });
+
+  it('the popup path: POST /login with Accept JSON answers the code in the envelope', async () => {
+    const res = await fetch(`${emu.url}/login`, {
+      method: 'POST',
+      headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ user: 'lisi', 'app-name': ZIQIANG_APP.username }).toString(),
+    });
+    const env = (await res.json()) as { code: string; data: { code: string; is_certified: boolean } };
+    expect(env.code).toBe('00000');
+    expect(env.data).toEqual({ code: expect.stringMatching(/^[0-9a-f]{32}$/), is_certified: true });
+  });
+
+  it('pinned redirect URIs', async () => {
+    const pinned = await startZiqiangEmulator({ redirectUris: ['http://localhost:3000/auth/ziqiang/callback'] });
+    try {
+      const ok = new URLSearchParams({
+        'app-name': ZIQIANG_APP.username,
+        'redirect-uri': 'http://localhost:3000/auth/ziqiang/callback',
+      });
+      const bad = new URLSearchParams({ 'app-name': ZIQIANG_APP.username, 'redirect-uri': 'http://localhost:3000/other' });
+      expect((await fetch(`${pinned.url}/login?${ok}`)).status).toBe(200);
+      expect((await fetch(`${pinned.url}/login?${bad}`)).status).toBe(400);
+    } finally {
+      await pinned.close();
+    }
+  });
+});

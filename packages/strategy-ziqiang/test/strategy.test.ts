@@ -1,0 +1,548 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import session from 'express-session';
+import passport from 'passport';
+import supertest from 'supertest';
+import { CampusAuthError, MemoryTokenStore, SessionStateStore, type StateStore } from '@campus-passport/core';
+import { describeConformance, countActions } from '@campus-passport/mock-platforms/testing';
+import { ZIQIANG_APP, startZiqiangEmulator, type ZiqiangEmulator } from '@campus-passport/mock-platforms/ziqiang';
+import { ZiqiangStrategy, Strategy, type ZiqiangProfile, type ZiqiangStrategyOptions } from '../src';
+
+let emu: ZiqiangEmulator;
+beforeAll(async () => {
+  emu = await startZiqiangEmulator();
+});
+afterAll(() => emu.close());
+afterEach(() => {
+  emu.clock.reset();
+  emu.clearFaults();
+});
+
+let seq = 0;
+const actions = new Map<string, string[]>();
+
+interface Built {
+  app: Express;
+  strategy: ZiqiangStrategy;
+  name: string;
+}
+
+/** An Express app with the strategy at GET /auth/ziqiang and GET|POST /auth/ziqiang/callback. */
+function build(
+  opts: Partial<ZiqiangStrategyOptions> = {},
+  verify = async (creds: { unionId: string }, profile: ZiqiangProfile) => ({
+    unionId: creds.unionId,
+    name: profile.name,
+    profile,
+  }),
+): Built {
+  const name = `ziqiang-${++seq}`;
+  const strategy = new ZiqiangStrategy(
+    {
+      appKey: ZIQIANG_APP.appKey,
+      appSecret: ZIQIANG_APP.appSecret,
+      baseURL: emu.url,
+      callbackURL: '/auth/ziqiang/callback',
+      name,
+      ...opts,
+    },
+    verify,
+  );
+  passport.use(name, countActions(strategy, actions));
+  const app = express();
+  app.use(express.json());
+  app.use(express.urlencoded({ extended: false }));
+  app.use(session({ secret: 'ziqiang-test-session', resave: false, saveUninitialized: false }));
+  app.use(passport.initialize());
+  const handler = (req: Request, res: Response, next: NextFunction) =>
+    passport.authenticate(name, { session: false }, (err: unknown, user: unknown, info: unknown, status: unknown) => {
+      if (err) {
+        const e = err as CampusAuthError;
+        return void res
+          .status(500)
+          .json({ outcome: 'error', code: e.code, message: e.message, json: e.toJSON?.(), stack: e.stack });
+      }
+      if (!user) return void res.status(typeof status === 'number' ? status : 401).json({ outcome: 'fail', info });
+      res.json({ outcome: 'success', user });
+    })(req, res, next);
+  app.get('/auth/ziqiang', handler);
+  app.get('/auth/ziqiang/callback', handler);
+  app.post('/auth/ziqiang/callback', handler);
+  return { app, strategy, name };
+}
+
+/** Count the actions of one request: exactly one, always. */
+async function once<T extends supertest.Test>(test: T): Promise<supertest.Response> {
+  const id = `z${++seq}`;
+  const res = await test.set('x-test-id', id);
+  await new Promise((r) => setTimeout(r, 20));
+  expect(actions.get(id)).toHaveLength(1);
+  return res;
+}
+
+/** The redirect flow up to the callback: returns the agent and the callback path with code & state. */
+async function walk(app: Express, userId = 'zhangsan') {
+  const agent = supertest.agent(app);
+  const start = await once(agent.get('/auth/ziqiang'));
+  expect(start.status).toBe(302);
+  const back = new URL(await emu.simulateLogin(start.headers.location, userId));
+  return { agent, callback: `${back.pathname}${back.search}`, back, loginPage: new URL(start.headers.location) };
+}
+
+describe('redirect flow', () => {
+  it('redirects to the login page with app-name, redirect-uri, state and response-type', async () => {
+    const { app } = build();
+    const res = await once(supertest(app).get('/auth/ziqiang'));
+    expect(res.status).toBe(302);
+    const url = new URL(res.headers.location);
+    expect(`${url.origin}${url.pathname}`).toBe(`${emu.url}/login`);
+    expect(url.searchParams.get('app-name')).toBe(ZIQIANG_APP.username); // from app login
+    expect(url.searchParams.get('redirect-uri')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/auth\/ziqiang\/callback$/);
+    expect(url.searchParams.get('state')).toMatch(/^[A-Za-z0-9_-]{16,}$/);
+    expect(url.searchParams.get('response-type')).toBe('code');
+    expect(res.headers['set-cookie']).toBeDefined(); // the session with the state went out first
+  });
+
+  it('uses the appName and appLogo options when given (no app login needed to redirect)', async () => {
+    emu.clearRequests();
+    const { app } = build({ appName: 'custom_name', appLogo: 'https://example.edu/logo.png' });
+    const res = await once(supertest(app).get('/auth/ziqiang'));
+    const url = new URL(res.headers.location);
+    expect(url.searchParams.get('app-name')).toBe('custom_name');
+    expect(url.searchParams.get('app-logo')).toBe('https://example.edu/logo.png');
+    expect(emu.count('/auth/apps/')).toBe(0);
+  });
+
+  it('logs in: state checked, code → union id → user with detail', async () => {
+    const { app } = build();
+    const { agent, callback, back } = await walk(app);
+    expect(back.searchParams.get('code')).toMatch(/^[0-9a-f]{32}$/);
+    const res = await once(agent.get(callback));
+    expect(res.status).toBe(200);
+    const unionId = emu.unionIdOf('zhangsan');
+    expect(unionId).toMatch(/^[0-9a-f]{32}$/);
+    expect(res.body.user).toMatchObject({
+      unionId,
+      name: '张三',
+      profile: {
+        provider: 'ziqiang',
+        id: unionId,
+        displayName: '张三',
+        name: '张三',
+        studentId: '2020302110001',
+        phone: '18312341233',
+        isCertified: true,
+        certifyTime: '2023-03-04T20:42:00+08:00',
+        updateTime: '2023-03-06T10:49:07.976501+08:00',
+        _json: { name: '张三', student_id: '2020302110001' },
+      },
+    });
+    expect(JSON.parse(res.body.user.profile._raw).code).toBe('00000');
+  });
+
+  it('detail: false asks without detail (no name) and still knows certification', async () => {
+    emu.clearRequests();
+    const { app } = build({ detail: false });
+    const { agent, callback } = await walk(app, 'lisi');
+    const res = await once(agent.get(callback));
+    expect(res.body.user.profile).toMatchObject({ isCertified: true, displayName: emu.unionIdOf('lisi') });
+    expect(res.body.user.profile.name).toBeUndefined();
+    const users = emu.requests.find((r) => r.path.startsWith('/users/'));
+    expect(users?.query.detail).toBe('false');
+  });
+});
+
+describe('state', () => {
+  it('a callback without state → fail ERR_STATE (403), no platform call', async () => {
+    const { app } = build();
+    const { agent, back } = await walk(app);
+    emu.clearRequests();
+    const res = await once(agent.get(`/auth/ziqiang/callback?code=${back.searchParams.get('code')}`));
+    expect(res.status).toBe(403);
+    expect(res.body.info.code).toBe('ERR_STATE');
+    expect(emu.count('/sso/union-id/')).toBe(0);
+  });
+
+  it('an unknown state, a state of another session, a repeated state → ERR_STATE', async () => {
+    const { app } = build();
+    const a = await walk(app);
+    const code = a.back.searchParams.get('code');
+    const bad = await once(a.agent.get(`/auth/ziqiang/callback?code=${code}&state=AAAAAAAAAAAAAAAAAAAAAAAA`));
+    expect(bad.body.info.code).toBe('ERR_STATE');
+    const other = await once(supertest(app).get(a.callback)); // no session cookie
+    expect(other.body.info.code).toBe('ERR_STATE');
+    const repeated = await once(a.agent.get(`${a.callback}&state=x`));
+    expect(repeated.body.info.code).toBe('ERR_STATE');
+  });
+
+  it('a state is single-use: replaying the callback fails', async () => {
+    const { app } = build();
+    const { agent, callback } = await walk(app);
+    expect((await once(agent.get(callback))).body.outcome).toBe('success');
+    const again = await once(agent.get(callback));
+    expect(again.status).toBe(403);
+    expect(again.body.info).toEqual({ code: 'ERR_STATE', message: expect.stringMatching(/already used/) });
+  });
+
+  it('two tabs: two flows in one session both complete', async () => {
+    const { app } = build();
+    const agent = supertest.agent(app);
+    const one = await once(agent.get('/auth/ziqiang'));
+    const two = await once(agent.get('/auth/ziqiang'));
+    const back1 = new URL(await emu.simulateLogin(one.headers.location, 'zhangsan'));
+    const back2 = new URL(await emu.simulateLogin(two.headers.location, 'lisi'));
+    expect((await once(agent.get(`${back2.pathname}${back2.search}`))).body.user.name).toBe('李四');
+    expect((await once(agent.get(`${back1.pathname}${back1.search}`))).body.user.name).toBe('张三');
+  });
+
+  it('an expired state fails (custom stateStore with its own clock)', async () => {
+    let now = Date.now();
+    const stateStore: StateStore = new SessionStateStore({ key: 'zq-expiring', now: () => now });
+    const { app } = build({ stateStore });
+    const { agent, callback } = await walk(app);
+    now += 11 * 60_000;
+    const res = await once(agent.get(callback));
+    expect(res.body.info).toEqual({ code: 'ERR_STATE', message: expect.stringMatching(/expired/) });
+  });
+});
+
+describe('frontend (popup / SPA) flow', () => {
+  it('a POST with the code in a JSON body logs in without state', async () => {
+    const { app } = build();
+    const res = await once(
+      supertest(app)
+        .post('/auth/ziqiang/callback')
+        .send({ code: emu.issueCode('lisi') }),
+    );
+    expect(res.body).toMatchObject({ outcome: 'success', user: { unionId: emu.unionIdOf('lisi'), name: '李四' } });
+  });
+
+  it('a POST with the code in a form body logs in too', async () => {
+    const { app } = build();
+    const res = await once(
+      supertest(app)
+        .post('/auth/ziqiang/callback')
+        .type('form')
+        .send({ code: emu.issueCode('zhangsan') }),
+    );
+    expect(res.body.user.name).toBe('张三');
+  });
+
+  it('a POST without a code → fail ERR_NO_CREDENTIAL (no redirect for an XHR)', async () => {
+    const { app } = build();
+    const res = await once(supertest(app).post('/auth/ziqiang/callback').send({ nothing: true }));
+    expect(res.status).toBe(400);
+    expect(res.body.info.code).toBe('ERR_NO_CREDENTIAL');
+  });
+
+  it('a GET with a code but no state is not the frontend flow: ERR_STATE', async () => {
+    const { app } = build();
+    const res = await once(supertest(app).get(`/auth/ziqiang/callback?code=${emu.issueCode()}`));
+    expect(res.body.info.code).toBe('ERR_STATE');
+  });
+});
+
+describe('codes and users', () => {
+  it('a code works once: reuse fails ERR_INVALID_CREDENTIAL', async () => {
+    const { app } = build();
+    const code = emu.issueCode();
+    expect((await once(supertest(app).post('/auth/ziqiang/callback').send({ code }))).body.outcome).toBe('success');
+    const again = await once(supertest(app).post('/auth/ziqiang/callback').send({ code }));
+    expect(again.status).toBe(401);
+    expect(again.body.info.code).toBe('ERR_INVALID_CREDENTIAL');
+  });
+
+  it('a code expires after 5 minutes (emulator clock)', async () => {
+    const { app } = build();
+    const code = emu.issueCode();
+    emu.clock.advance(5 * 60_000 + 1);
+    const res = await once(supertest(app).post('/auth/ziqiang/callback').send({ code }));
+    expect(res.body.info.code).toBe('ERR_INVALID_CREDENTIAL');
+  });
+
+  it('a code of another app does not work here', async () => {
+    const { app } = build();
+    const res = await once(
+      supertest(app)
+        .post('/auth/ziqiang/callback')
+        .send({ code: emu.issueCode('zhangsan', 'zq_other') }),
+    );
+    expect(res.body.info.code).toBe('ERR_INVALID_CREDENTIAL');
+  });
+
+  it('an uncertified user → fail ERR_DENIED by default; allowed with certifiedOnly: false', async () => {
+    const strict = build();
+    const denied = await once(
+      supertest(strict.app)
+        .post('/auth/ziqiang/callback')
+        .send({ code: emu.issueCode('wangwu') }),
+    );
+    expect(denied.status).toBe(403);
+    expect(denied.body.info).toEqual({ code: 'ERR_DENIED', message: expect.stringMatching(/certification/) });
+
+    const lax = build({ certifiedOnly: false });
+    const ok = await once(
+      supertest(lax.app)
+        .post('/auth/ziqiang/callback')
+        .send({ code: emu.issueCode('wangwu') }),
+    );
+    expect(ok.body.user.profile).toMatchObject({ isCertified: false, certifyTime: null, name: '王五' });
+    expect(ok.body.user.profile.studentId).toBeUndefined();
+  });
+
+  it('an inactive account (A0311) → fail ERR_DENIED', async () => {
+    const { app } = build();
+    const res = await once(
+      supertest(app)
+        .post('/auth/ziqiang/callback')
+        .send({ code: emu.issueCode('zhaoliu') }),
+    );
+    expect(res.status).toBe(403);
+    expect(res.body.info.code).toBe('ERR_DENIED');
+  });
+
+  it('a user gone between code and lookup (A0514 on /users/) → fail ERR_INVALID_CREDENTIAL', async () => {
+    const { app } = build();
+    const code = emu.issueCode('lisi');
+    emu.setUser('lisi', { gone: true });
+    try {
+      const res = await once(supertest(app).post('/auth/ziqiang/callback').send({ code }));
+      expect(res.body.info).toEqual({
+        code: 'ERR_INVALID_CREDENTIAL',
+        message: expect.stringMatching(/gone or no longer certified/),
+      });
+    } finally {
+      emu.setUser('lisi', { gone: false });
+    }
+  });
+});
+
+describe('app token', () => {
+  it('expiry in the middle of a run: A0221 → app login again → one retry → login succeeds', async () => {
+    const { app } = build();
+    expect((await once(supertest(app).post('/auth/ziqiang/callback').send({ code: emu.issueCode() }))).body.outcome).toBe(
+      'success',
+    );
+    emu.clearRequests();
+    emu.clock.advance(25 * 60 * 60_000); // the emulator's app token has expired; ours looks fresh
+    const res = await once(
+      supertest(app)
+        .post('/auth/ziqiang/callback')
+        .send({ code: emu.issueCode('lisi') }),
+    );
+    expect(res.body.user.name).toBe('李四');
+    expect(emu.count('/sso/union-id/')).toBe(2); // rejected once, retried once
+    expect(emu.count('/auth/apps/')).toBe(1);
+    expect(emu.requests.map((r) => r.path)).toEqual([
+      '/sso/union-id/',
+      '/auth/apps/',
+      '/sso/union-id/',
+      `/users/${emu.unionIdOf('lisi')}/`,
+    ]);
+  });
+
+  it('a revoked token rejected twice in a row → error (not an endless loop)', async () => {
+    const { app } = build();
+    await once(supertest(app).post('/auth/ziqiang/callback').send({ code: emu.issueCode() }));
+    emu.clearRequests();
+    emu.inject(
+      { kind: 'json', status: 401, body: { code: 'A0221', msg: 'token 无效或已过期', detail: '', data: null } },
+      { path: '/sso/union-id/', times: 2 },
+    );
+    const res = await once(supertest(app).post('/auth/ziqiang/callback').send({ code: emu.issueCode() }));
+    expect(res.body).toMatchObject({ outcome: 'error', code: 'ERR_PLATFORM' });
+    expect(emu.count('/sso/union-id/')).toBe(2);
+  });
+
+  it('near expiry: refreshes (keeping the refresh token); refresh failing → app login again', async () => {
+    const tokenStore = new MemoryTokenStore();
+    const { app } = build({ tokenStore });
+    await once(supertest(app).post('/auth/ziqiang/callback').send({ code: emu.issueCode() }));
+    const key = `ziqiang:${ZIQIANG_APP.appKey}`;
+    const first = (await tokenStore.get(key))!;
+    expect(first.extra).toMatchObject({ username: ZIQIANG_APP.username, id: ZIQIANG_APP.id });
+
+    // 1. the stored token is about to expire → POST /auth/refresh/
+    await tokenStore.set(key, { ...first, expiresAt: Date.now() + 10_000 });
+    emu.clearRequests();
+    expect((await once(supertest(app).post('/auth/ziqiang/callback').send({ code: emu.issueCode() }))).body.outcome).toBe(
+      'success',
+    );
+    expect(emu.count('/auth/refresh/')).toBe(1);
+    expect(emu.count('/auth/apps/')).toBe(0);
+    const refreshed = (await tokenStore.get(key))!;
+    expect(refreshed.accessToken).not.toBe(first.accessToken);
+    expect(refreshed.refreshToken).toBe(first.refreshToken);
+    expect(refreshed.extra).toEqual(first.extra);
+
+    // 2. again about to expire, but the refresh token is dead → app login
+    await tokenStore.set(key, { ...refreshed, expiresAt: Date.now() + 10_000 });
+    emu.revokeRefreshTokens();
+    emu.clearRequests();
+    expect((await once(supertest(app).post('/auth/ziqiang/callback').send({ code: emu.issueCode() }))).body.outcome).toBe(
+      'success',
+    );
+    expect(emu.requests.map((r) => r.path).slice(0, 3)).toEqual(['/auth/refresh/', '/auth/apps/', '/sso/union-id/']);
+  });
+
+  it('a bad app secret (A0210) → error ERR_PLATFORM, the secret in no message', async () => {
+    const secret = 'wrong-secret-VERY-SECRET-0042';
+    const { app } = build({ appSecret: secret });
+    const post = await once(supertest(app).post('/auth/ziqiang/callback').send({ code: emu.issueCode() }));
+    expect(post.status).toBe(500);
+    expect(post.body).toMatchObject({ outcome: 'error', code: 'ERR_PLATFORM', json: { platformCode: 'A0210' } });
+    expect(post.text).not.toContain(secret);
+    const redirect = await once(supertest(app).get('/auth/ziqiang'));
+    expect(redirect.body).toMatchObject({ outcome: 'error', code: 'ERR_PLATFORM' });
+    expect(redirect.text).not.toContain(secret);
+  });
+
+  it('throttling (A0512) → error ERR_RATE_LIMITED, on the app login and on user calls', async () => {
+    const { app } = build();
+    emu.throttle(1);
+    const first = await once(supertest(app).post('/auth/ziqiang/callback').send({ code: emu.issueCode() }));
+    expect(first.body).toMatchObject({
+      outcome: 'error',
+      code: 'ERR_RATE_LIMITED',
+      json: { platformCode: 'A0512', upstreamStatus: 429 },
+    });
+    await once(supertest(app).post('/auth/ziqiang/callback').send({ code: emu.issueCode() })); // token now cached
+    emu.throttle(1);
+    const second = await once(supertest(app).post('/auth/ziqiang/callback').send({ code: emu.issueCode() }));
+    expect(second.body).toMatchObject({ outcome: 'error', code: 'ERR_RATE_LIMITED' });
+  });
+
+  it('200 concurrent logins → exactly 1 app login', async () => {
+    const { app } = build();
+    const server: Server = createServer(app);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    emu.clearRequests();
+    try {
+      const users = ['zhangsan', 'lisi'];
+      const results = await Promise.all(
+        Array.from({ length: 200 }, async (_, i) => {
+          const r = await fetch(`${base}/auth/ziqiang/callback`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ code: emu.issueCode(users[i % 2]) }),
+          });
+          return (await r.json()) as { outcome: string };
+        }),
+      );
+      expect(results.filter((r) => r.outcome === 'success')).toHaveLength(200);
+      expect(emu.count('/auth/apps/')).toBe(1);
+      expect(emu.count('/sso/union-id/')).toBe(200);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
+
+describe('options and verify', () => {
+  it('is a Passport strategy named ziqiang, exported as Strategy too', () => {
+    const s = new Strategy({ appKey: 'k', appSecret: 's' }, async () => null);
+    expect(s).toBeInstanceOf(ZiqiangStrategy);
+    expect(s.name).toBe('ziqiang');
+  });
+
+  it('validates options with ERR_CONFIG naming the option', () => {
+    const make = (o: Record<string, unknown>) => () =>
+      new ZiqiangStrategy({ appKey: 'k', appSecret: 's', ...o } as ZiqiangStrategyOptions, async () => null);
+    expect(make({ appKey: '' })).toThrow(/"appKey"/);
+    expect(make({ appSecret: undefined })).toThrow(/"appSecret"/);
+    expect(make({ baseURL: 'ftp://x' })).toThrow(/"baseURL"/);
+    expect(make({ loginURL: 'not a url' })).toThrow(/"loginURL"/);
+    expect(make({ detail: 'yes' })).toThrow(/"detail"/);
+    expect(make({ certifiedOnly: 1 })).toThrow(/"certifiedOnly"/);
+    expect(make({ appName: 42 })).toThrow(/"appName"/);
+    expect(make({ callbackURL: '' })).toThrow(/"callbackURL"/);
+    expect(make({ tokenStore: {} })).toThrow(/"tokenStore"/);
+    expect(make({ stateStore: { issue: 1 } })).toThrow(/"stateStore"/);
+    expect(make({ timeout: 0 })).toThrow(/"timeout"/);
+    let err: unknown;
+    try {
+      make({ appKey: 5 })();
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(CampusAuthError);
+    expect((err as CampusAuthError).code).toBe('ERR_CONFIG');
+  });
+
+  it('the default login page is the production one unless baseURL points elsewhere', async () => {
+    const prod = new ZiqiangStrategy(
+      { appKey: 'k', appSecret: 's', appName: 'zq_x', callbackURL: 'http://localhost/cb' },
+      async () => null,
+    );
+    const app = express();
+    app.use(session({ secret: 'x', resave: false, saveUninitialized: false }));
+    passport.use('zq-prod', prod);
+    app.get('/go', passport.authenticate('zq-prod', { session: false }));
+    const res = await supertest(app).get('/go');
+    expect(res.headers.location).toMatch(
+      /^https:\/\/cas\.ziqiang\.net\.cn\/login\?app-name=zq_x&redirect-uri=http%3A%2F%2Flocalhost%2Fcb&state=/,
+    );
+    passport.unuse('zq-prod');
+  });
+
+  it('passReqToCallback: verify(req, credentials, profile, done); verify false → fail', async () => {
+    const { app } = build({ passReqToCallback: true }, ((
+      req: Request,
+      creds: { unionId: string },
+      profile: ZiqiangProfile,
+      done: (e: unknown, u?: unknown) => void,
+    ) => done(null, { via: req.method, unionId: creds.unionId, id: profile.id })) as never);
+    const res = await once(supertest(app).post('/auth/ziqiang/callback').send({ code: emu.issueCode() }));
+    expect(res.body.user).toEqual({ via: 'POST', unionId: emu.unionIdOf('zhangsan'), id: emu.unionIdOf('zhangsan') });
+    const refused = build({}, (async () => false) as never);
+    const r2 = await once(supertest(refused.app).post('/auth/ziqiang/callback').send({ code: emu.issueCode() }));
+    expect(r2.body.outcome).toBe('fail');
+  });
+});
+
+// ---- the conformance matrix, for both flows -------------------------------------------------
+
+let getEmu: ZiqiangEmulator;
+describeConformance({
+  title: 'ziqiang redirect flow (GET callback)',
+  async startEmulator() {
+    getEmu = await startZiqiangEmulator();
+    return getEmu;
+  },
+  createStrategy: (emulator, { timeout }) =>
+    new ZiqiangStrategy(
+      { appKey: ZIQIANG_APP.appKey, appSecret: ZIQIANG_APP.appSecret, baseURL: emulator.url, callbackURL: '/callback', timeout },
+      async (creds: { unionId: string }) => ({ id: creds.unionId }),
+    ),
+  credentialParam: 'code',
+  missingCredential: 'redirect',
+  async validCallback({ agent }) {
+    const start = await agent.get('/login');
+    const back = new URL(await getEmu.simulateLogin(start.headers.location, 'zhangsan'));
+    return { path: back.pathname, params: Object.fromEntries(back.searchParams) };
+  },
+  secrets: [ZIQIANG_APP.appSecret],
+});
+
+let postEmu: ZiqiangEmulator;
+describeConformance({
+  title: 'ziqiang frontend flow (POST code)',
+  async startEmulator() {
+    postEmu = await startZiqiangEmulator();
+    return postEmu;
+  },
+  createStrategy: (emulator, { timeout }) =>
+    new ZiqiangStrategy(
+      { appKey: ZIQIANG_APP.appKey, appSecret: ZIQIANG_APP.appSecret, baseURL: emulator.url, callbackURL: '/callback', timeout },
+      async (creds: { unionId: string }) => ({ id: creds.unionId }),
+    ),
+  credentialParam: 'code',
+  credentialIn: 'body',
+  missingCredential: 'fail',
+  async validCallback() {
+    return { params: { code: postEmu.issueCode('lisi') } };
+  },
+  secrets: [ZIQIANG_APP.appSecret],
+});
