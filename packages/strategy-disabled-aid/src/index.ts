@@ -1,0 +1,37 @@
+export {
+  DisabledAidStrategy,
+  DisabledAidStrategy as Strategy,
+  type DisabledAidStrategyOptions,
+  type DisabledAidCredentials,
+  type DisabledAidVerify,
+} from './strategy';
+export {
+  DisabledAidClient,
+  DEFAULT_ENDPOINTS,
+  AGENTS,
+  type DisabledAidClientOptions,
+  type DisabledAidEndpoints,
+  type DisabledAidSignableRequest,
+  type DisabledAidSigner,
+  type DisabledAidUserAnswer,
+  type DisabledAidAgent,
+  type DisabledAidAuthorizeParams,
+} from './client';
+export {
+  stripStoken,
+  buildMenuTree,
+  parseEnvelope,
+  parseUser,
+  parseRoles,
+  parsePermissions,
+  toProfile,
+  ROLE_LEVELS,
+  SIDES,
+  type DisabledAidSide,
+  type DisabledAidEnvelope,
+  type DisabledAidUser,
+  type DisabledAidRole,
+  type DisabledAidPermission,
+  type DisabledAidMenuNode,
+  type DisabledAidProfile,
+} from './profile';

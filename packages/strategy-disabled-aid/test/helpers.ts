@@ -1,0 +1,39 @@
+import { randomBytes } from 'node:crypto';
+import { encodeForm } from '@campus-passport/core';
+import { SIGNATURE_HEADERS, disabledAidSignature } from '@campus-passport/mock-platforms/disabled-aid';
+import type { DisabledAidSignableRequest, DisabledAidSigner } from '../src';
+
+export const SIGNING_SECRET = 'da-signing-secret-DO-NOT-LEAK-7f3a';
+
+/**
+ * The signer an app would write for the emulator's scheme: timestamp, nonce and an HMAC over the
+ * method, path?query, timestamp, nonce and the body exactly as the transport encodes it.
+ */
+export function hmacSigner(
+  secret: string,
+  options: { now?: () => number; seen?: DisabledAidSignableRequest[] } = {},
+): DisabledAidSigner {
+  return async (req) => {
+    options.seen?.push(JSON.parse(JSON.stringify(req)) as DisabledAidSignableRequest);
+    const u = new URL(req.url);
+    const timestamp = String((options.now ?? Date.now)());
+    const nonce = randomBytes(12).toString('hex');
+    const body = req.form ? encodeForm(req.form) : req.json !== undefined ? JSON.stringify(req.json) : '';
+    const signature = disabledAidSignature(secret, {
+      method: req.method,
+      path: `${u.pathname}${u.search}`,
+      timestamp,
+      nonce,
+      body,
+    });
+    return {
+      ...req,
+      headers: {
+        ...req.headers,
+        [SIGNATURE_HEADERS.timestamp]: timestamp,
+        [SIGNATURE_HEADERS.nonce]: nonce,
+        [SIGNATURE_HEADERS.signature]: signature,
+      },
+    };
+  };
+}
