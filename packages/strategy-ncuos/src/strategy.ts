@@ -63,6 +63,10 @@ export class NcuosStrategy<U = unknown> extends CampusStrategy<NcuosCredentials,
   constructor(
     options: NcuosStrategyOptions,
     verify: VerifyFunction<NcuosCredentials, NcuosProfile, U> | VerifyFunctionWithRequest<NcuosCredentials, NcuosProfile, U>,
+  );
+  constructor(
+    options: NcuosStrategyOptions,
+    verify: VerifyFunction<NcuosCredentials, NcuosProfile, U> | VerifyFunctionWithRequest<NcuosCredentials, NcuosProfile, U>,
   ) {
     super(PLATFORM, options, verify);
     this.client = new GeniusAuthClient({

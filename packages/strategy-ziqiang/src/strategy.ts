@@ -87,6 +87,16 @@ export class ZiqiangStrategy<U = unknown> extends CampusStrategy<ZiqiangCredenti
   private readonly certifiedOnly: boolean;
   private readonly stateStore: StateStore;
 
+  // Overloads keyed on passReqToCallback, so an inline verify gets its parameter types.
+  constructor(
+    options: ZiqiangStrategyOptions & { passReqToCallback: true },
+    verify: VerifyFunctionWithRequest<ZiqiangCredentials, ZiqiangProfile, U>,
+  );
+  constructor(
+    options: ZiqiangStrategyOptions & { passReqToCallback?: false },
+    verify: VerifyFunction<ZiqiangCredentials, ZiqiangProfile, U>,
+  );
+  constructor(options: ZiqiangStrategyOptions, verify: ZiqiangVerify<U>);
   constructor(options: ZiqiangStrategyOptions, verify: ZiqiangVerify<U>) {
     super(PLATFORM, options, verify);
     this.client = new ZiqiangClient({
