@@ -166,3 +166,37 @@ export function toOAuth2StateStore(store: StateStore): {
     },
   };
 }
+
+/**
+ * A strategy's `stateStore` option: checked (it needs issue() and consume()), or by default the
+ * session store keyed per strategy name (`campus-passport:<name>`).
+ */
+export function stateStoreOption(store: unknown, platform: string, strategyName: string): StateStore {
+  if (store === undefined) return new SessionStateStore({ key: `campus-passport:${strategyName}`, platform });
+  const s = store as Partial<StateStore> | null;
+  if (!s || typeof s.issue !== 'function' || typeof s.consume !== 'function')
+    throw new CampusAuthError('ERR_CONFIG', `${platform}: option "stateStore" must have issue() and consume()`, { platform });
+  return s as StateStore;
+}
+
+/** The callback's `state` query parameter; a repeated, oversized or garbage state is ERR_STATE. */
+export function readStateParam(req: StateRequest & { query?: Record<string, unknown> }, platform: string): string | undefined {
+  const value = req.query?.state;
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string' || value.length > 512 || !/^[\x21-\x7e]+$/.test(value))
+    throw new CampusAuthError('ERR_STATE', `${platform}: the state is malformed; start the login again`, { platform });
+  return value;
+}
+
+/** Consume the callback's state (read from the query unless given): its data, or ERR_STATE. */
+export async function verifyState(
+  store: StateStore,
+  req: StateRequest & { query?: Record<string, unknown> },
+  platform: string,
+  state: string | undefined = readStateParam(req, platform),
+): Promise<StateData> {
+  const check = await store.consume(req, state);
+  if (!check.ok)
+    throw new CampusAuthError('ERR_STATE', `${platform}: ${check.message}`, { platform, details: { reason: check.reason } });
+  return check.data;
+}

@@ -1,4 +1,12 @@
-import { CampusAuthError, SessionStateStore, toOAuth2StateStore, type StateRequest } from '../src';
+import {
+  CampusAuthError,
+  SessionStateStore,
+  readStateParam,
+  stateStoreOption,
+  toOAuth2StateStore,
+  verifyState,
+  type StateRequest,
+} from '../src';
 
 function fakeReq(): StateRequest & { saves: number } {
   const req = { saves: 0, session: {} as Record<string, unknown> & { save?: (cb: (e?: unknown) => void) => void } };
@@ -73,5 +81,38 @@ describe('SessionStateStore', () => {
     expect(ok).toBe('the-verifier');
     const info = await new Promise((resolve) => o.verify(req, state, (_e, v, i) => resolve([v, i])));
     expect(info).toEqual([false, expect.objectContaining({ code: 'ERR_STATE', reason: 'used' })]);
+  });
+});
+
+describe('state helpers for strategies', () => {
+  it('stateStoreOption defaults to the session store and checks a custom one', async () => {
+    const store = stateStoreOption(undefined, 'x', 'x-login');
+    const req = fakeReq();
+    const state = await store.issue(req);
+    expect(Object.keys(req.session as object)).toContain('campus-passport:x-login');
+    expect((await store.consume(req, state)).ok).toBe(true);
+    const custom = { issue: async () => 's'.repeat(20), consume: async () => ({ ok: true as const, data: {} }) };
+    expect(stateStoreOption(custom, 'x', 'x')).toBe(custom);
+    expect(() => stateStoreOption({ issue() {} }, 'x', 'x')).toThrow(/"stateStore" must have issue\(\) and consume\(\)/);
+  });
+
+  it('readStateParam refuses repeated, oversized and garbage states with ERR_STATE', () => {
+    const r = (state: unknown) => ({ query: { state } });
+    expect(readStateParam(r(undefined), 'x')).toBeUndefined();
+    expect(readStateParam(r('abc_DEF-123'), 'x')).toBe('abc_DEF-123');
+    for (const bad of [['a', 'b'], 'x'.repeat(513), '状态', 'a b', { nested: 1 }])
+      expect(() => readStateParam(r(bad), 'x')).toThrow(expect.objectContaining({ code: 'ERR_STATE' }));
+  });
+
+  it('verifyState returns the data, or throws ERR_STATE with the reason', async () => {
+    const store = new SessionStateStore({ key: 'k' });
+    const req = fakeReq();
+    const state = await store.issue(req, { verifier: 'v' });
+    expect(await verifyState(store, { ...req, query: { state } }, 'x')).toEqual({ verifier: 'v' });
+    await expect(verifyState(store, { ...req, query: { state } }, 'x')).rejects.toMatchObject({
+      code: 'ERR_STATE',
+      details: { reason: 'used' },
+    });
+    await expect(verifyState(store, { ...req, query: {} }, 'x')).rejects.toMatchObject({ code: 'ERR_STATE' });
   });
 });

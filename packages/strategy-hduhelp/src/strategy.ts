@@ -10,8 +10,10 @@
 import {
   CampusAuthError,
   CampusStrategy,
-  SessionStateStore,
   readParam,
+  readStateParam,
+  stateStoreOption,
+  verifyState,
   resolveCallbackURL,
   type CampusAuthenticateOptions,
   type CampusRequest,
@@ -98,9 +100,6 @@ export class HduHelpStrategy<U = unknown> extends CampusStrategy<HduHelpCredenti
       throw config('option "serverVerify" must be a boolean or a function (req) => boolean');
     if (options.profile !== undefined && options.profile !== 'person' && options.profile !== 'token')
       throw config('option "profile" must be "person" or "token"');
-    const ss = options.stateStore;
-    if (ss !== undefined && (typeof ss?.issue !== 'function' || typeof ss?.consume !== 'function'))
-      throw config('option "stateStore" must have issue() and consume()');
 
     this.client = new HduHelpClient({ ...options, timeout: this.timeout, transport: this.transport });
     const origins = this.originsOf(options.serverVerifyOrigin ?? this.client.origin);
@@ -109,7 +108,7 @@ export class HduHelpStrategy<U = unknown> extends CampusStrategy<HduHelpCredenti
     this.pkce = options.pkce ?? true;
     this.serverVerify = typeof sv === 'function' ? sv : sv === true ? (req) => this.refererFrom(req, origins) : false;
     this.profileMode = options.profile ?? 'person';
-    this.stateStore = ss ?? new SessionStateStore({ key: `campus-passport:${this.name}`, platform: PLATFORM });
+    this.stateStore = stateStoreOption(options.stateStore, PLATFORM, this.name);
   }
 
   protected async flow(req: CampusRequest, options: CampusAuthenticateOptions): Promise<Outcome> {
@@ -146,7 +145,7 @@ export class HduHelpStrategy<U = unknown> extends CampusStrategy<HduHelpCredenti
 
   /** Step 3a: the state this session issued — or, for an opted-in serverVerify jump, the origin. */
   private async checkState(req: CampusRequest): Promise<{ state?: string; verifier?: string }> {
-    const state = this.stateParam(req);
+    const state = readStateParam(req, PLATFORM);
     if (this.serverVerify && readParam(req, 'serverVerify', { platform: PLATFORM }) === 'true') {
       if (!(await this.serverVerify(req)))
         throw new CampusAuthError('ERR_STATE', 'serverVerify callback did not come from hduhelp (origin check failed)', {
@@ -154,19 +153,8 @@ export class HduHelpStrategy<U = unknown> extends CampusStrategy<HduHelpCredenti
         });
       return { state };
     }
-    const check = await this.stateStore.consume(req, state);
-    if (!check.ok)
-      throw new CampusAuthError('ERR_STATE', check.message, { platform: PLATFORM, details: { reason: check.reason } });
-    const verifier = check.data.verifier;
+    const { verifier } = await verifyState(this.stateStore, req, PLATFORM, state);
     return { state, verifier: typeof verifier === 'string' ? verifier : undefined };
-  }
-
-  private stateParam(req: CampusRequest): string | undefined {
-    try {
-      return readParam(req, 'state', { platform: PLATFORM, maxLength: 512 });
-    } catch {
-      throw new CampusAuthError('ERR_STATE', 'the state is malformed', { platform: PLATFORM });
-    }
   }
 
   /** Step 2: the platform sent the user back with an error. */

@@ -3,11 +3,12 @@ import OAuth2Strategy from 'passport-oauth2';
 import {
   CampusAuthError,
   DEFAULT_TIMEOUT,
-  SessionStateStore,
   hasParam,
   invokeVerify,
   isCampusAuthError,
   readParam,
+  readStateParam,
+  stateStoreOption,
   toOAuth2StateStore,
   type CampusAuthenticateOptions,
   type CampusFailInfo,
@@ -46,8 +47,6 @@ export interface ZafuStrategyOptions extends CampusStrategyOptions {
   pkce?: boolean;
   /** Where state values live. Default: per-flow, single-use values in the session. */
   stateStore?: StateStore;
-  /** Session key of the default state store. Default `zafu:<name>`. */
-  sessionKey?: string;
   /** Trust X-Forwarded-* when resolving a relative callbackURL (passport-oauth2's `proxy`). */
   proxy?: boolean;
 }
@@ -101,8 +100,6 @@ function validate(o: ZafuStrategyOptions, verify: unknown): void {
   )
     throw cfg('option "scope" must be a string or an array of strings');
   if (o.pkce !== undefined && typeof o.pkce !== 'boolean') throw cfg('option "pkce" must be a boolean');
-  if (o.stateStore !== undefined && (typeof o.stateStore?.issue !== 'function' || typeof o.stateStore?.consume !== 'function'))
-    throw cfg('option "stateStore" must have issue() and consume()');
   if (o.profileFields !== undefined) {
     if (!o.profileFields || typeof o.profileFields !== 'object') throw cfg('option "profileFields" must be an object');
     for (const [k, v] of Object.entries(o.profileFields)) {
@@ -136,7 +133,7 @@ export class ZafuStrategy<U = unknown> extends OAuth2Strategy {
     const base = absoluteURL('baseURL', options.baseURL ?? ZAFU_BASE_URL).replace(/\/+$/, '');
     const name = options.name ?? P;
     const passReq = options.passReqToCallback === true;
-    const stateStore = options.stateStore ?? new SessionStateStore({ key: options.sessionKey ?? `zafu:${name}`, platform: P });
+    const stateStore = stateStoreOption(options.stateStore, P, name);
     // passport-oauth2 picks its verify call by arity: 6 = (req, accessToken, refreshToken, params, profile, verified)
     const adapter = (
       req: Request,
@@ -246,13 +243,7 @@ export class ZafuStrategy<U = unknown> extends OAuth2Strategy {
           platformMessage: description,
         });
       }
-      if (readParam(creq, 'code', { platform: P, label: 'authorization code' }) !== undefined) {
-        try {
-          readParam(creq, 'state', { platform: P, maxLength: 256 });
-        } catch {
-          throw new CampusAuthError('ERR_STATE', 'the state is malformed; start the login again', { platform: P });
-        }
-      }
+      if (readParam(creq, 'code', { platform: P, label: 'authorization code' }) !== undefined) readStateParam(creq, P);
       // a string `state` would make passport-oauth2 skip the store: states are always ours
       super.authenticate(req, { ...options, state: undefined });
     } catch (err) {

@@ -7,10 +7,10 @@
  *   exchange                   → POST /sso/union-id/ {code} → GET /users/{union_id}/?detail=
  */
 import {
+  stateStoreOption,
+  verifyState,
   CampusAuthError,
   CampusStrategy,
-  SessionStateStore,
-  isCampusAuthError,
   readParam,
   resolveCallbackURL,
   type CampusAuthenticateOptions,
@@ -114,10 +114,7 @@ export class ZiqiangStrategy<U = unknown> extends CampusStrategy<ZiqiangCredenti
     this.certifiedOnly = optionBoolean(options, 'certifiedOnly', true);
     const defaultLogin = options.baseURL === undefined ? DEFAULT_LOGIN_URL : `${this.client.baseURL}/login`;
     this.loginURL = checkURL(options.loginURL ?? defaultLogin, 'loginURL');
-    const store = options.stateStore;
-    if (store !== undefined && (!store || typeof store.issue !== 'function' || typeof store.consume !== 'function'))
-      throw new CampusAuthError('ERR_CONFIG', 'ziqiang: option "stateStore" must have issue and consume', { platform: PLATFORM });
-    this.stateStore = store ?? new SessionStateStore({ key: `campus-passport:${this.name}`, platform: PLATFORM });
+    this.stateStore = stateStoreOption(options.stateStore, PLATFORM, this.name);
   }
 
   protected async flow(
@@ -137,8 +134,7 @@ export class ZiqiangStrategy<U = unknown> extends CampusStrategy<ZiqiangCredenti
     if (!code) return this.redirectToLogin(req, options);
 
     // 3. Back from the login page: the state must be one this session issued, unused and fresh.
-    const check = await this.stateStore.consume(req, this.readState(req));
-    if (!check.ok) throw new CampusAuthError('ERR_STATE', `ziqiang: ${check.message}`, { platform: PLATFORM });
+    await verifyState(this.stateStore, req, PLATFORM);
     return this.login(code);
   }
 
@@ -170,16 +166,5 @@ export class ZiqiangStrategy<U = unknown> extends CampusStrategy<ZiqiangCredenti
         platform: PLATFORM,
       });
     return { kind: 'login', credentials: { unionId }, profile };
-  }
-
-  /** The callback's state; a repeated or garbage state is a state problem, not a credential one. */
-  private readState(req: CampusRequest): string | undefined {
-    try {
-      return readParam(req, 'state', { from: ['query'], platform: PLATFORM });
-    } catch (err) {
-      if (isCampusAuthError(err))
-        throw new CampusAuthError('ERR_STATE', 'ziqiang: the state is malformed', { platform: PLATFORM });
-      throw err;
-    }
   }
 }
