@@ -69,7 +69,8 @@ async function main() {
       },
     });
     await measure('AppTokenManager.get (cached)', N * 20, () => tokens.get());
-    if (fetches !== 1) throw new Error(`expected 1 token fetch, saw ${fetches}`);
+    const ranTokens = !only || only.has('AppTokenManager.get (cached)');
+    if (ranTokens && fetches !== 1) throw new Error(`expected 1 token fetch, saw ${fetches}`);
 
     await loginBenches({ measure, calls: quick ? 200 : 1000 });
   } finally {
