@@ -271,7 +271,13 @@ export class DisabledAidClient {
       signed = await this.signRequest!({ ...req, headers: { ...req.headers }, form: req.form && { ...req.form } });
     } catch (err) {
       if (isCampusAuthError(err)) throw err;
-      throw new CampusAuthError('ERR_CONFIG', `${PLATFORM}: signRequest failed`, { platform: PLATFORM, cause: err });
+      // the signer's own message and stack may hold its key or the stoken, which this client cannot
+      // know to redact: keep only the error's class name as the cause
+      const kind = err instanceof Error ? err.name : typeof err;
+      throw new CampusAuthError('ERR_CONFIG', `${PLATFORM}: signRequest failed (${kind})`, {
+        platform: PLATFORM,
+        cause: new Error(`signRequest threw ${kind}; its message is not kept (it may hold secrets)`),
+      });
     }
     if (!isObject(signed) || typeof signed.url !== 'string' || !isObject(signed.headers))
       throw config('signRequest must return the request ({ method, url, headers, form | json })');

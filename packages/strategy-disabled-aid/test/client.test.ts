@@ -258,8 +258,25 @@ describe('signRequest', () => {
         throw new Error(`key ${SIGNING_SECRET} missing`);
       },
     });
-    const err = await caught(throwing.userByToken('abc'));
+    const stoken = 'stoken-value-that-must-not-leak-0001';
+    const err = await caught(throwing.userByToken(stoken));
     expect(err.code).toBe('ERR_CONFIG');
+    expect(err.message).toMatch(/signRequest failed/);
+    // neither the signer's key (in its own message) nor the stoken survives anywhere on the error
+    const cause = err.cause as Error;
+    const everything = [err.message, err.stack, JSON.stringify(err), cause.message, cause.stack].join('\n');
+    expect(everything).not.toContain(SIGNING_SECRET);
+    expect(everything).not.toContain(stoken);
+    const leaky = new DisabledAidClient({
+      baseURL: emu.url,
+      signRequest: (req) => {
+        throw new Error(`cannot sign ${JSON.stringify(req.form)}`);
+      },
+    });
+    const err2 = await caught(leaky.userByToken(stoken));
+    expect([err2.message, err2.stack, (err2.cause as Error).message, (err2.cause as Error).stack].join('\n')).not.toContain(
+      stoken,
+    );
     const garbage = new DisabledAidClient({ baseURL: emu.url, signRequest: () => null as never });
     expect((await caught(garbage.userByToken('abc'))).code).toBe('ERR_CONFIG');
     expect(emu.requests).toHaveLength(0);

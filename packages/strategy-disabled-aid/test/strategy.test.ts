@@ -4,7 +4,7 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import session from 'express-session';
 import passport from 'passport';
 import request from 'supertest';
-import { isCampusAuthError } from '@campus-passport/core';
+import { isCampusAuthError, request as coreRequest, type Transport, type TransportRequest } from '@campus-passport/core';
 import { countActions, describeConformance } from '@campus-passport/mock-platforms/testing';
 import {
   DEFAULT_APP_ID,
@@ -127,6 +127,22 @@ describe('DisabledAidStrategy: login by stoken', () => {
         .sort(),
     ).toEqual(['/acis/udsa/permits', '/acis/udsa/roleset']);
     for (const r of emu.requests.slice(1)) expect(r.body).toEqual({ aid: DEFAULT_APP_ID, uid: LI.useruuid, uac: LI.areacode });
+  });
+
+  it('roles and permissions are fetched in parallel, after the user', async () => {
+    const events: string[] = [];
+    const name = (url: string) => new URL(url).pathname.split('/').pop();
+    const transport: Transport = async <T>(req: TransportRequest) => {
+      events.push(`start ${name(req.url)}`);
+      const res = await coreRequest<T>(req);
+      events.push(`end ${name(req.url)}`);
+      return res;
+    };
+    const app = appWith({ appId: DEFAULT_APP_ID, fetchRoles: true, fetchPermissions: true, transport });
+    expect((await hit(app, `?stoken=${emu.issueStoken(LI.useruuid)}`)).body.outcome).toBe('success');
+    // the user call ends before the others start; both others start before either ends
+    expect(events.slice(0, 4)).toEqual(['start userbytoken', 'end userbytoken', 'start roleset', 'start permits']);
+    expect(events.slice(4).sort()).toEqual(['end permits', 'end roleset']);
   });
 
   it('a permission whose parent the user lacks is placed at the top of the menu', async () => {

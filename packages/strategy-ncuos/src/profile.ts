@@ -158,7 +158,9 @@ export function parsePublicUsers(data: unknown): NcuosPublicUser[] {
     const groups = Array.isArray(u.groups)
       ? u.groups.map((g) => {
           if (!isObject(g) || typeof g.name !== 'string') throw bad('a public user group is not { id, name }');
-          return { id: typeof g.id === 'number' ? g.id : Number(g.id), name: g.name };
+          const id = typeof g.id === 'string' && /^\d+$/.test(g.id) ? Number(g.id) : g.id;
+          if (typeof id !== 'number' || !Number.isFinite(id)) throw bad('a public user group has no numeric "id"');
+          return { id, name: g.name };
         })
       : [];
     const avatarUrl = optString(u, 'avatarUrl');

@@ -92,6 +92,10 @@ export class NcuosStrategy<U = unknown> extends CampusStrategy<NcuosCredentials,
       throw new CampusAuthError('ERR_CONFIG', 'ncuos: option "valid" only applies to grantType "refresh_token"', {
         platform: PLATFORM,
       });
+    if (options.payload !== undefined && options.grantType === 'once')
+      throw new CampusAuthError('ERR_CONFIG', 'ncuos: option "payload" only applies to grantType "refresh_token"', {
+        platform: PLATFORM,
+      });
     this.grantType = options.grantType ?? 'refresh_token';
     this.valid = options.valid;
     this.payload = options.payload;

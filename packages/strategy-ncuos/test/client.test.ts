@@ -32,11 +32,14 @@ describe('signParams (fixed vectors)', () => {
       signature: sha256(base),
     });
     expect(signed).not.toHaveProperty('appSecret');
+    // the digest itself, pinned as a literal
+    expect(signed.signature).toBe('14a19940d9c7b5d27cbbd28fa1c4522a29a20f6b707f9d357bea6eee7d128ce8');
   });
 
   it('a token-only call (the shape every token endpoint uses)', () => {
     const signed = signParams({ token: 'eyJ.x.y' }, 'campus-passport-demo', 'S3cr3t!', 1_715_900_000_999);
     expect(signed.signature).toBe(sha256('appCode=campus-passport-demo&appSecret=S3cr3t!&timeStamp=1715900000&token=eyJ.x.y'));
+    expect(signed.signature).toBe('b7cf48dbc4a82c450dae827d3040f36975f2cb2a1b9e7987a2c626bf7d60bc24');
   });
 
   it("non-string values follow Go's fmt.Sprint of the decoded JSON; null/undefined fields are dropped", () => {

@@ -96,6 +96,20 @@ describe('ncuos emulator', () => {
     });
   });
 
+  it('rate limit defaults to 60 requests per minute on /api/v1/public', async () => {
+    const defaults = await startNcuosEmulator();
+    try {
+      const hitIt = () => request(defaults.url).post('/api/v1/public/login/verify').send({});
+      for (let i = 0; i < 60; i++) expect((await hitIt()).body.code).toBe(1);
+      const over = await hitIt();
+      expect([over.status, over.body.code]).toEqual([403, 19]);
+      defaults.clock.advance(60_000);
+      expect((await hitIt()).body.code).toBe(1);
+    } finally {
+      await defaults.close();
+    }
+  });
+
   it('rate limit applies per minute to /api/v1/public only, and is configurable', async () => {
     const limited = await startNcuosEmulator({ rateLimit: 2 });
     try {

@@ -100,5 +100,9 @@ describe('profile parsing (fixtures)', () => {
     expect(() => parseUserInfo(null)).toThrow(badResponse);
     expect(() => parsePublicUsers({ id: 1 })).toThrow(badResponse);
     expect(() => parsePublicUsers([{ id: '1', name: 'x' }])).toThrow(badResponse);
+    expect(() => parsePublicUsers([{ id: 1, name: 'x', groups: [{ name: 'no id' }] }])).toThrow(badResponse);
+    expect(parsePublicUsers([{ id: 1, name: 'x', groups: [{ id: '7', name: 'string id' }] }])[0].groups).toEqual([
+      { id: 7, name: 'string id' },
+    ]);
   });
 });

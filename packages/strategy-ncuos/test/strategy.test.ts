@@ -221,6 +221,7 @@ describe('NcuosStrategy', () => {
     expect(() => new NcuosStrategy({ ...base, valid: 3600 }, verify)).toThrow(/"valid"/);
     expect(() => new NcuosStrategy({ ...base, valid: 2_592_001 }, verify)).toThrow(/"valid"/);
     expect(() => new NcuosStrategy({ ...base, grantType: 'once', valid: 604800 }, verify)).toThrow(/"valid"/);
+    expect(() => new NcuosStrategy({ ...base, grantType: 'once', payload: 'p' }, verify)).toThrow(/"payload"/);
     expect(() => new NcuosStrategy({ ...base, payload: 'x'.repeat(32) }, verify)).toThrow(/"payload"/);
     expect(() => new NcuosStrategy({ ...base, payload: 5 as unknown as string }, verify)).toThrow(/"payload"/);
     expect(() => new NcuosStrategy({ ...base, sendClientIp: 'yes' as unknown as boolean }, verify)).toThrow(/"sendClientIp"/);
