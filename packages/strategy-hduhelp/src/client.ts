@@ -9,6 +9,7 @@ import {
   CampusAuthError,
   DEFAULT_TIMEOUT,
   buildUrl,
+  collectSecrets,
   isObject,
   optNumber,
   optString,
@@ -271,7 +272,9 @@ export class HduHelpClient {
     what: string,
     req: Pick<TransportRequest, 'method' | 'url' | 'query' | 'form' | 'headers'>,
   ): Promise<{ data: unknown; text: string }> {
-    const secrets = [this.clientSecret];
+    // the client secret, and every token / verifier this call carries: never echoed, even when the
+    // platform quotes one back in its `msg`
+    const secrets = [this.clientSecret, ...collectSecrets(req.query, req.form, req.headers)];
     const res = await this.transport({ ...req, timeout: this.timeout, platform: PLATFORM, secrets });
     const body = res.body;
     const env = isObject(body) ? body : undefined;

@@ -86,6 +86,14 @@ describe('HduHelpClient classic', () => {
     for (const e of [html, stall]) expect(`${e.message}${e.stack}${JSON.stringify(e)}`).not.toContain(HDUHELP_CLIENT_SECRET);
   });
 
+  it('a token the platform quotes back in its msg is redacted from the error', async () => {
+    const access = 'opaque-access-token-value-0042';
+    emu.inject({ kind: 'json', body: { error: 40101, msg: `bad credential ${access} given`, data: null } });
+    const e = await rejects(classic().personInfo(access), 'ERR_INVALID_CREDENTIAL');
+    expect(e.platformMessage).toBe('bad credential [REDACTED] given');
+    expect(`${e.message}${e.stack}${JSON.stringify(e)}`).not.toContain(access);
+  });
+
   it('an unknown or expired access token → ERR_INVALID_CREDENTIAL', async () => {
     await rejects(classic().validateToken('not-a-token'), 'ERR_INVALID_CREDENTIAL');
     const t = await classic().exchangeCode(emu.issueCode());
@@ -153,6 +161,17 @@ describe('HduHelpClient neo', () => {
     await neo().revoke(t2.credentials.accessToken);
     expect(emu.isTokenActive(t2.credentials.accessToken)).toBe(false);
     await rejects(neo().personInfo(t2.credentials.accessToken), 'ERR_INVALID_CREDENTIAL');
+  });
+
+  it('a refresh token or PKCE verifier the platform quotes back is redacted', async () => {
+    const refresh = 'opaque-refresh-token-value-7781';
+    emu.inject({ kind: 'json', status: 400, body: { code: 20005, msg: `unknown ${refresh}`, data: null } });
+    const e = await rejects(neo().refreshAccessToken(refresh), 'ERR_INVALID_CREDENTIAL');
+    expect(e.platformMessage).toBe('unknown [REDACTED]');
+    const pkce = createPkcePair();
+    emu.inject({ kind: 'json', status: 400, body: { code: 20004, msg: `${pkce.verifier} does not match`, data: null } });
+    const v = await rejects(neo().exchangeCode('c', undefined, pkce.verifier), 'ERR_INVALID_CREDENTIAL');
+    expect(`${v.message}${v.stack}${JSON.stringify(v)}`).not.toContain(pkce.verifier);
   });
 
   it('a wrong PKCE verifier → ERR_INVALID_CREDENTIAL', async () => {

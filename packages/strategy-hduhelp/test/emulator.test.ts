@@ -37,7 +37,13 @@ afterEach(() => emu.clock.reset());
 async function get(base: string, path: string, headers: Record<string, string> = {}) {
   const res = await fetch(`${base}${path}`, { headers, redirect: 'manual' });
   const text = await res.text();
-  return { status: res.status, text, location: res.headers.get('location'), json: () => JSON.parse(text) };
+  return {
+    status: res.status,
+    text,
+    location: res.headers.get('location'),
+    referrerPolicy: res.headers.get('referrer-policy'),
+    json: () => JSON.parse(text),
+  };
 }
 async function post(base: string, path: string, form: Record<string, string>) {
   const res = await fetch(`${base}${path}`, {
@@ -170,6 +176,9 @@ describe('hduhelp emulator', () => {
     const loc = new URL(jump.location!);
     expect(`${loc.origin}${loc.pathname}`).toBe('https://app.example/cb');
     expect(loc.searchParams.get('serverVerify')).toBe('true');
+    // the browser then sends the platform origin as Referer (what the strategy's origin check reads)
+    expect(page.referrerPolicy).toBe('origin');
+    expect(jump.referrerPolicy).toBe('origin');
     const code = loc.searchParams.get('code')!;
     expect(
       (await token(pinned.url, { client_id: 'a', client_secret: 'secret-a', grant_type: 'authorization_code', code })).json()

@@ -7,6 +7,7 @@ import {
   CampusAuthError,
   DEFAULT_TIMEOUT,
   MemoryTokenStore,
+  collectSecrets,
   request as defaultTransport,
   type AppToken,
   type HttpMethod,
@@ -207,29 +208,33 @@ export class ZiqiangClient {
     ctx: CallContext,
     opts: { json?: unknown; query?: Record<string, QueryValue>; token?: string },
   ): Promise<{ data: JsonObject; text: string }> {
+    const headers = opts.token ? { authorization: `Bearer ${opts.token}` } : undefined;
+    // the app secret, the app token and the refresh token: never echoed, even when the platform
+    // quotes one back in its `msg`
+    const secrets = [this.appSecret, ...collectSecrets(opts.json, headers)];
     const res = await this.transport({
       method,
       url: `${this.baseURL}${path}`,
       json: opts.json,
       query: opts.query,
-      headers: opts.token ? { authorization: `Bearer ${opts.token}` } : undefined,
+      headers,
       timeout: this.timeout,
       platform: PLATFORM,
-      secrets: [this.appSecret],
+      secrets,
     });
     const env = parseEnvelope(res.body, res.status);
     if (env.code === SUCCESS_CODE) return { data: successData(env, res.status, ctx), text: res.text };
-    throw this.platformError(env, res.status, ctx);
+    throw this.platformError(env, res.status, ctx, secrets);
   }
 
   /** Map a Ziqiang error envelope to a CampusAuthError, by code and by which call it answered. */
-  private platformError(env: ZiqiangEnvelope, status: number, ctx: CallContext): CampusAuthError {
+  private platformError(env: ZiqiangEnvelope, status: number, ctx: CallContext, secrets: string[]): CampusAuthError {
     const base = {
       platform: PLATFORM,
       upstreamStatus: status,
       platformCode: env.code,
       platformMessage: env.msg || env.detail,
-      secrets: [this.appSecret],
+      secrets,
     };
     const err = (code: ConstructorParameters<typeof CampusAuthError>[0], message: string, extra: object = {}) =>
       new CampusAuthError(code, `ziqiang: ${message} (${env.code})`, { ...base, ...extra });

@@ -88,6 +88,30 @@ describe('ZiqiangClient', () => {
     expect(`${err.message}${err.stack}${JSON.stringify(err.toJSON())}${String(err.cause)}`).not.toContain(secret);
   });
 
+  it('an app or refresh token the platform quotes back in its msg is redacted from the error', async () => {
+    const c = client();
+    const token = await c.getAppToken();
+    emu.inject(
+      {
+        kind: 'json',
+        status: 400,
+        body: { code: 'A0400', msg: `bad request with ${token.accessToken}`, detail: '', data: null },
+      },
+      { path: '/sso/union-id/' },
+    );
+    const sso = await rejection(c.getUnionId(emu.issueCode()));
+    expect(sso).toMatchObject({ code: 'ERR_INVALID_CREDENTIAL', platformMessage: 'bad request with [REDACTED]' });
+    emu.inject(
+      { kind: 'json', status: 401, body: { code: 'A0221', msg: `unknown ${token.refreshToken}`, detail: '', data: null } },
+      { path: '/auth/refresh/' },
+    );
+    const refresh = await rejection(c.refreshAppToken(token));
+    expect(refresh.platformMessage).toBe('unknown [REDACTED]');
+    for (const e of [sso, refresh])
+      for (const t of [token.accessToken, token.refreshToken!])
+        expect(`${e.message}${e.stack}${JSON.stringify(e.toJSON())}`).not.toContain(t);
+  });
+
   it('A0512 → ERR_RATE_LIMITED (retryable)', async () => {
     emu.throttle(1);
     const err = await rejection(client().appLogin());

@@ -546,3 +546,26 @@ describeConformance({
   },
   secrets: [ZIQIANG_APP.appSecret],
 });
+
+// the same matrix with the faults on the last call (the user), after a good app login and union id
+let usersEmu: ZiqiangEmulator;
+describeConformance({
+  title: 'ziqiang, faults on /users/',
+  async startEmulator() {
+    usersEmu = await startZiqiangEmulator();
+    return usersEmu;
+  },
+  createStrategy: (emulator, { timeout }) =>
+    new ZiqiangStrategy(
+      { appKey: ZIQIANG_APP.appKey, appSecret: ZIQIANG_APP.appSecret, baseURL: emulator.url, callbackURL: '/callback', timeout },
+      async (creds: { unionId: string }) => ({ id: creds.unionId }),
+    ),
+  credentialParam: 'code',
+  credentialIn: 'body',
+  missingCredential: 'fail',
+  async validCallback() {
+    return { params: { code: usersEmu.issueCode('lisi') } };
+  },
+  secrets: [ZIQIANG_APP.appSecret],
+  faultPath: /^\/users\//,
+});

@@ -452,6 +452,9 @@ export async function startHduhelpEmulator(options: HduHelpEmulatorOptions = {})
     // serverVerify: the user is signed in to app.hduhelp.com; the gateway jumps straight to the
     // app's default redirect URL with serverVerify=true and a code (no state of the app's).
     app.get('/oauth/server-verify', (req, res) => {
+      // the app checks the Referer origin instead of a state: make sure the browser sends at least
+      // the platform's origin, from the page of users and across the 302, whatever its own default
+      res.set('Referrer-Policy', 'origin');
       const reg = clients.get(param(req, 'client_id') ?? HDUHELP_CLIENT_ID);
       if (!reg || (reg.api ?? 'classic') !== 'classic') return void errorPage(res, 400, 40001, '应用不存在 (unknown client)');
       const target = reg.defaultRedirectUri ?? lastRedirect.get(reg.clientId);
