@@ -14,20 +14,28 @@ import { caseOf, CASES } from './support/cases';
 import { startDemo, type Demo } from './support/demo';
 
 const CHROMIUM = '/usr/bin/chromium';
+// a real browser under a loaded machine (the whole suite runs in parallel): 5 s is too tight
+jest.setTimeout(60_000);
 const OUTPUT = join(__dirname, '..', 'test-output');
 const CJK_FONT = '/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc';
 
 /** Debian's Chromium (and a CJK font, so the screenshots show the Chinese names), installed when missing. */
 function ensureChromium(): void {
   if (!existsSync(CHROMIUM)) {
-    execSync('apt-get update && apt-get install -y chromium', { stdio: 'inherit', timeout: 15 * 60_000 });
+    execSync(
+      'apt-get -o DPkg::Lock::Timeout=600 update && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y chromium',
+      { stdio: 'inherit', timeout: 15 * 60_000 },
+    );
   }
   if (!existsSync(CJK_FONT)) {
     try {
-      execSync('apt-get install -y fonts-wqy-zenhei || (apt-get update && apt-get install -y fonts-wqy-zenhei)', {
-        stdio: 'inherit',
-        timeout: 10 * 60_000,
-      });
+      execSync(
+        'apt-get -o DPkg::Lock::Timeout=600 install -y fonts-wqy-zenhei || (apt-get -o DPkg::Lock::Timeout=600 update && apt-get -o DPkg::Lock::Timeout=600 install -y fonts-wqy-zenhei)',
+        {
+          stdio: 'inherit',
+          timeout: 10 * 60_000,
+        },
+      );
     } catch {
       // only the screenshots' looks depend on it
     }
@@ -122,8 +130,13 @@ describe('in Chromium', () => {
       await page.goto(demo.url);
       const [popup] = await Promise.all([page.waitForEvent('popup'), page.click('[data-popup-login="ziqiang"]')]);
       await popup.waitForURL((u) => u.toString().startsWith(demo.emulators.get('ziqiang')!.url));
-      await popup.click(`[data-user="${ZIQIANG_USERS[1].id}"]`);
-      await popup.waitForEvent('close');
+      // the popup posts the code and closes itself: listen for the close before clicking, and do not
+      // let the click wait on a page that may already be gone
+      const closed = popup.waitForEvent('close');
+      await popup.click(`[data-user="${ZIQIANG_USERS[1].id}"]`, { noWaitAfter: true }).catch((err: unknown) => {
+        if (!popup.isClosed()) throw err;
+      });
+      await closed;
       await expectProfile(page, 'ziqiang', name);
       await page.screenshot({ path: join(OUTPUT, 'ziqiang-popup.png'), fullPage: true });
       await logout(page);

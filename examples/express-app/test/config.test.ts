@@ -163,6 +163,7 @@ describe('main', () => {
         ZAFU_CLIENT_ID: 'c',
         ZAFU_CLIENT_SECRET: 's',
         ZAFU_BASE_URL: 'http://127.0.0.1:9',
+        ZAFU_SCOPE: 'base, profile',
       },
       { banner: false, logger: createLogger({ level: 'info', destination: logs }) },
     );
@@ -177,6 +178,12 @@ describe('main', () => {
         zafu: 'platform',
       });
       expect(logs.text).not.toContain('"s"');
+      // the login goes to the configured platform, with ZAFU_SCOPE space-separated
+      const start = await request(running.url.replace('localhost', '127.0.0.1')).get('/auth/zafu').expect(302);
+      const authorize = new URL(start.headers.location);
+      expect(`${authorize.origin}${authorize.pathname}`).toBe('http://127.0.0.1:9/oauth/authorize');
+      expect(authorize.searchParams.get('client_id')).toBe('c');
+      expect(authorize.searchParams.get('scope')).toBe('base profile');
     } finally {
       await running.close();
     }

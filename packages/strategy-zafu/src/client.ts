@@ -41,7 +41,8 @@ export const ZAFU_TOKEN_URL = `${ZAFU_BASE_URL}/oauth/token`;
 /** UNCONFIRMED (see {@link ZAFU_AUTHORIZATION_URL}). */
 export const ZAFU_USERINFO_URL = `${ZAFU_BASE_URL}/oauth/userinfo`;
 
-function platformRefusal(res: TransportResponse, what: string): CampusAuthError {
+/** A non-200 answer → ERR_PLATFORM; `secrets` are scrubbed from whatever the platform echoed back. */
+function platformRefusal(res: TransportResponse, what: string, secrets: string[]): CampusAuthError {
   const body: JsonObject = isObject(res.body) ? res.body : {};
   const error = optString(body, 'error');
   const description = optString(body, 'error_description') ?? optString(body, 'content') ?? optString(body, 'message');
@@ -51,6 +52,7 @@ function platformRefusal(res: TransportResponse, what: string): CampusAuthError 
     platformCode: error,
     platformMessage: description,
     retryable: res.status >= 500 || res.status === 429,
+    secrets,
   });
 }
 
@@ -124,7 +126,7 @@ export class ZafuOAuthClient {
           platformCode: error,
         },
       );
-    throw platformRefusal(res, 'the authorization code exchange');
+    throw platformRefusal(res, 'the authorization code exchange', [clientSecret, input.code]);
   }
 
   /** The user behind an access token, as a ZafuProfile (through the profileFields mapping). */
@@ -139,7 +141,7 @@ export class ZafuOAuthClient {
       platform: P,
       secrets: [accessToken],
     });
-    if (res.status !== 200) throw platformRefusal(res, 'the user-info request');
+    if (res.status !== 200) throw platformRefusal(res, 'the user-info request', [accessToken]);
     return parseProfile(res.body, res.text, this.opts.profileFields);
   }
 }
@@ -380,14 +382,16 @@ export class ZafuOpenPlatform {
         upstreamStatus: 401,
         platformCode: 401,
       });
-    throw platformRefusal(res, 'the client-credentials token');
+    throw platformRefusal(res, 'the client-credentials token', [this.opts.clientSecret]);
   }
 
   /** One API call with the app token; a rejected token is renewed and the call retried once. */
   private call(api: ZafuApi, params: Record<string, QueryValue>): Promise<TransportResponse> {
     const url = `${this.baseURL}${this.paths[api]}`;
     const inForm = this.opts.paramsIn === 'form';
+    const used: string[] = [this.opts.clientSecret]; // every token this call tried: a retry's error may echo the first
     return this.tokens.withToken(async (accessToken) => {
+      used.push(accessToken);
       const res = await this.transport({
         method: 'POST',
         url,
@@ -395,7 +399,7 @@ export class ZafuOpenPlatform {
         form: inForm ? params : undefined,
         timeout: this.timeout,
         platform: P,
-        secrets: [accessToken],
+        secrets: used,
       });
       if (res.status === 200) return res;
       const body: JsonObject = isObject(res.body) ? res.body : {};
@@ -416,9 +420,10 @@ export class ZafuOpenPlatform {
             platformCode: error ?? res.status,
             platformMessage: description || undefined,
             appTokenRejected: true,
+            secrets: used,
           },
         );
-      throw platformRefusal(res, `/${api}`);
+      throw platformRefusal(res, `/${api}`, used);
     });
   }
 

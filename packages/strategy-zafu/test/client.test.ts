@@ -1,6 +1,7 @@
 import { CampusAuthError, MemoryTokenStore } from '@campus-passport/core';
 import { ZAFU_DEFAULT_APP, startZafuEmulator, type ZafuEmulator } from '@campus-passport/mock-platforms/zafu';
-import { ZafuOpenPlatform, encryptIdCard, type ZafuOpenPlatformOptions } from '../src';
+import type { Transport, TransportResponse } from '@campus-passport/core';
+import { ZafuOAuthClient, ZafuOpenPlatform, encryptIdCard, type ZafuOpenPlatformOptions } from '../src';
 
 let emu: ZafuEmulator;
 beforeAll(async () => {
@@ -70,6 +71,49 @@ describe('client-credentials token', () => {
       { path: '/oauth/token' },
     );
     expect(await caught(make().getAccessToken())).toMatchObject({ code: 'ERR_PLATFORM', platformCode: 'unsupported_grant_type' });
+  });
+
+  it('a platform answer that echoes the client secret or the app token never carries it into the error', async () => {
+    const leaks = (err: CampusAuthError, value: string) =>
+      [err.message, err.platformMessage ?? '', err.stack ?? '', JSON.stringify(err.toJSON())].some((s) => s.includes(value));
+    // Spring-style descriptions that quote the credential without a "key=" / "key:" around it
+    emu.inject(
+      { kind: 'json', status: 400, body: { error: 'invalid_client', error_description: `Bad client ${clientSecret} refused` } },
+      { path: '/oauth/token' },
+    );
+    const tokenErr = await caught(make().getAccessToken());
+    expect(tokenErr).toMatchObject({ code: 'ERR_PLATFORM', platformCode: 'invalid_client' });
+    expect(leaks(tokenErr, clientSecret)).toBe(false);
+
+    const z = make();
+    await z.menuList();
+    const token = emu.currentAppToken()!;
+    emu.inject(
+      { kind: 'json', status: 403, body: { error: 'access_denied', error_description: `scope refused for ${token}` } },
+      { path: '/api/menulist' },
+    );
+    const apiErr = await caught(z.menuList());
+    expect(apiErr).toMatchObject({ code: 'ERR_PLATFORM', platformCode: 'access_denied' });
+    expect(leaks(apiErr, token)).toBe(false);
+    emu.inject(
+      { kind: 'json', status: 403, body: { error: 'invalid_grant', error_description: `expired ${token}` } },
+      { path: '/api/menulist', times: 2 },
+    );
+    const rejected = await caught(z.menuList());
+    expect(rejected).toMatchObject({ code: 'ERR_PLATFORM', appTokenRejected: true });
+    expect(leaks(rejected, token)).toBe(false);
+  });
+
+  it('one instance: 50 concurrent calls share a single token fetch (single-flight)', async () => {
+    const emu2 = await startZafuEmulator();
+    try {
+      const z = new ZafuOpenPlatform({ clientId, clientSecret, appId, baseURL: emu2.url, timeout: 5000 });
+      const results = await Promise.allSettled(Array.from({ length: 50 }, () => z.mustTaskList()));
+      expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+      expect(emu2.stats()).toMatchObject({ tokenFetches: 1, invalidations: 0, apiSuccesses: 50 });
+    } finally {
+      await emu2.close();
+    }
   });
 
   it('a token answer without access_token is ERR_BAD_RESPONSE', async () => {
@@ -355,6 +399,38 @@ describe('the invalidation hazard: every fetch invalidates the previous token', 
     } finally {
       await emu2.close();
     }
+  });
+});
+
+describe('ZafuOAuthClient: platform answers that echo a credential', () => {
+  const answer = (status: number, body: object): Transport =>
+    (async () =>
+      ({ status, headers: {}, body, text: JSON.stringify(body), url: 'http://zafu.test/' }) as TransportResponse) as Transport;
+  const client = (transport: Transport) =>
+    new ZafuOAuthClient({
+      clientID: 'web-client',
+      clientSecret: 'web-secret-0123456789',
+      tokenURL: 'http://zafu.test/oauth/token',
+      userInfoURL: 'http://zafu.test/oauth/userinfo',
+      transport,
+    });
+  const text = (err: CampusAuthError) => [err.message, err.platformMessage, err.stack, JSON.stringify(err.toJSON())].join(' ');
+
+  it('the code exchange: neither the client secret nor the code reaches the error', async () => {
+    const c = client(
+      answer(500, { error: 'server_error', error_description: 'failed web-secret-0123456789 / code-abcdef123456' }),
+    );
+    const err = await caught(c.exchangeCode({ code: 'code-abcdef123456', redirectUri: 'http://localhost/cb' }));
+    expect(err).toMatchObject({ code: 'ERR_PLATFORM', upstreamStatus: 500, retryable: true });
+    expect(text(err)).not.toContain('web-secret-0123456789');
+    expect(text(err)).not.toContain('code-abcdef123456');
+  });
+
+  it("user info: the user's access token does not reach the error", async () => {
+    const c = client(answer(401, { error: 'invalid_token', error_description: 'Token was not recognised: tok-9f8e7d6c5b4a' }));
+    const err = await caught(c.userInfo('tok-9f8e7d6c5b4a'));
+    expect(err).toMatchObject({ code: 'ERR_PLATFORM', platformCode: 'invalid_token', upstreamStatus: 401 });
+    expect(text(err)).not.toContain('tok-9f8e7d6c5b4a');
   });
 });
 

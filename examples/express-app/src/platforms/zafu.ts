@@ -10,7 +10,7 @@ interface ZafuConfig {
   authorizationURL?: string;
   tokenURL?: string;
   userInfoURL?: string;
-  scope?: string;
+  scope?: string[];
 }
 
 function configure(c: ZafuConfig, mode: ConfiguredPlatform['mode']): ConfiguredPlatform {
@@ -71,7 +71,10 @@ export const zafu: PlatformWiring = {
       {
         clientID: requireEnv(env, 'ZAFU_CLIENT_ID', why),
         clientSecret: requireEnv(env, 'ZAFU_CLIENT_SECRET', why),
-        scope: envValue(env, 'ZAFU_SCOPE'),
+        // "a b" or "a,b" → ['a', 'b'] (sent space-separated, as OAuth 2.0 wants)
+        scope: envValue(env, 'ZAFU_SCOPE')
+          ?.split(/[\s,]+/)
+          .filter(Boolean),
         baseURL: envURL(env, 'ZAFU_BASE_URL'),
         authorizationURL: envURL(env, 'ZAFU_AUTHORIZATION_URL'),
         tokenURL: envURL(env, 'ZAFU_TOKEN_URL'),
