@@ -1,11 +1,10 @@
 /**
  * REDIS_URL: sessions live in Redis (connect-redis), so a login made through one app process is
- * seen by another. Uses the machine's redis-server on a free local port.
+ * seen by another. A throw-away redis-server on a free local port (installed with apt when missing).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { createClient } from 'redis';
 import request from 'supertest';
+import { startRedis, type RedisServer } from '@campus-passport/mock-platforms/testing';
 import { main, type Running } from '../src/main';
 import { createLogger } from '../src/logger';
 import { createRedisSessionStore } from '../src/sessions';
@@ -13,43 +12,16 @@ import { chooseUser } from './support/browserless';
 import { caseOf } from './support/cases';
 import { LogCapture, pathOf, TEST_SECRET } from './support/demo';
 
-const REDIS_SERVER = '/usr/bin/redis-server';
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', () => resolve()));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
-
-let redis: ChildProcess;
+let redis: RedisServer;
 let redisURL: string;
 
 beforeAll(async () => {
-  const port = await freePort();
-  redisURL = `redis://127.0.0.1:${port}`;
-  redis = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('redis-server did not start')), 15_000);
-    redis.once('error', reject);
-    redis.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
-}, 30_000);
+  redis = await startRedis(); // installs Debian's redis-server when missing
+  redisURL = redis.url;
+}, 300_000);
 
 afterAll(async () => {
-  if (redis && redis.exitCode === null) {
-    const exited = new Promise((resolve) => redis.once('exit', resolve));
-    redis.kill('SIGTERM');
-    await exited;
-  }
+  await redis?.close();
 });
 
 describe('sessions in Redis', () => {
@@ -94,8 +66,8 @@ describe('sessions in Redis', () => {
   });
 
   it('an unreachable REDIS_URL fails startup instead of hanging', async () => {
-    const port = await freePort();
-    await expect(createRedisSessionStore(`redis://127.0.0.1:${port}`, { startupAttempts: 1 })).rejects.toThrow(
+    // port 1 on loopback: nothing listens there, the connection is refused at once
+    await expect(createRedisSessionStore('redis://127.0.0.1:1', { startupAttempts: 1 })).rejects.toThrow(
       /Redis unreachable|ECONNREFUSED/,
     );
   });

@@ -18,10 +18,17 @@ function which(bin: string): string | undefined {
 export function ensureRedisServer(): string {
   let bin = which('redis-server');
   if (!bin) {
-    execFileSync('bash', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server'], {
-      stdio: 'ignore',
-      timeout: 180_000,
-    });
+    execFileSync(
+      'bash',
+      [
+        '-c',
+        'apt-get -o DPkg::Lock::Timeout=600 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq redis-server',
+      ],
+      {
+        stdio: 'ignore',
+        timeout: 600_000,
+      },
+    );
     bin = which('redis-server');
   }
   if (!bin) throw new Error('redis-server is not installed and could not be installed with apt-get');
