@@ -25,7 +25,14 @@ export {
   type CreateTransportOptions,
 } from './transport';
 export { axiosTransport, type AxiosLikeInstance } from './axios';
-export { AppTokenManager, MemoryTokenStore, type AppToken, type TokenStore, type AppTokenManagerOptions } from './token-manager';
+export {
+  AppTokenManager,
+  MemoryTokenStore,
+  processTokenStore,
+  type AppToken,
+  type TokenStore,
+  type AppTokenManagerOptions,
+} from './token-manager';
 export {
   SessionStateStore,
   saveSession,

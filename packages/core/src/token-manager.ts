@@ -46,6 +46,12 @@ export class MemoryTokenStore implements TokenStore {
     if (!t) return;
     if (ifAccessToken === undefined || t.accessToken === ifAccessToken) this.tokens.delete(key);
   }
+  /** Forget every token and lock (tests; or to force fresh app logins). */
+  clear(): void {
+    this.tokens.clear();
+    this.locks.clear();
+  }
+
   async lock(key: string, ttlMs: number): Promise<(() => Promise<void>) | null> {
     const now = Date.now();
     const held = this.locks.get(key);
@@ -56,6 +62,20 @@ export class MemoryTokenStore implements TokenStore {
       if (this.locks.get(key)?.owner === owner) this.locks.delete(key);
     };
   }
+}
+
+const PROCESS_STORE = Symbol.for('campus-passport.processTokenStore');
+
+/**
+ * The process-wide memory TokenStore: the default of the platform clients, so every client and
+ * strategy of one app in one process shares one app token (one login, one fetch) — on a platform
+ * where each fetch invalidates the previous token (ZAFU), separate stores would log each other
+ * out. Shared across the CJS and ESM builds. Several processes need a shared store (Redis).
+ */
+export function processTokenStore(): MemoryTokenStore {
+  const g = globalThis as { [PROCESS_STORE]?: MemoryTokenStore };
+  g[PROCESS_STORE] ??= new MemoryTokenStore();
+  return g[PROCESS_STORE];
 }
 
 export interface AppTokenManagerOptions {

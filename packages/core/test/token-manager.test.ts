@@ -1,4 +1,4 @@
-import { AppTokenManager, CampusAuthError, MemoryTokenStore, type AppToken } from '../src';
+import { AppTokenManager, CampusAuthError, MemoryTokenStore, processTokenStore, type AppToken } from '../src';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -140,5 +140,15 @@ describe('AppTokenManager', () => {
     expect(() => new AppTokenManager({ key: '', fetch: async () => ({ accessToken: 'a', expiresAt: 1 }) })).toThrow(
       CampusAuthError,
     );
+  });
+});
+
+describe('processTokenStore', () => {
+  it('is one store per process, and clear() empties it', async () => {
+    expect(processTokenStore()).toBe(processTokenStore());
+    await processTokenStore().set('k', { accessToken: 'a', expiresAt: Date.now() + 1000 });
+    expect((await processTokenStore().get('k'))?.accessToken).toBe('a');
+    processTokenStore().clear();
+    expect(await processTokenStore().get('k')).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 import {
   AppTokenManager,
+  processTokenStore,
   CampusAuthError,
   DEFAULT_TIMEOUT,
   isObject,
@@ -353,9 +354,9 @@ export class ZafuOpenPlatform {
     this.paths = { ...ZAFU_API_PATHS, ...opts.paths };
     const now = opts.now ?? Date.now;
     this.tokens = new AppTokenManager({
-      key: `zafu:${opts.clientId}`,
+      key: `zafu:${this.baseURL}:${opts.clientId}`,
       fetch: () => this.fetchAppToken(now),
-      store: opts.tokenStore,
+      store: opts.tokenStore ?? processTokenStore(),
       now,
       platform: P,
     });

@@ -1,7 +1,10 @@
-import { CampusAuthError, MemoryTokenStore } from '@campus-passport/core';
+import { CampusAuthError, MemoryTokenStore, processTokenStore } from '@campus-passport/core';
 import { ZAFU_DEFAULT_APP, startZafuEmulator, type ZafuEmulator } from '@campus-passport/mock-platforms/zafu';
 import type { Transport, TransportResponse } from '@campus-passport/core';
 import { ZafuOAuthClient, ZafuOpenPlatform, encryptIdCard, type ZafuOpenPlatformOptions } from '../src';
+
+// Clients share the process-wide token store by default; every test starts from an empty one.
+beforeEach(() => processTokenStore().clear());
 
 let emu: ZafuEmulator;
 beforeAll(async () => {
@@ -371,6 +374,20 @@ describe('the invalidation hazard: every fetch invalidates the previous token', 
       expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
       expect(emu2.stats()).toMatchObject({ tokenFetches: 1, invalidations: 0, staleRejections: 0, apiSuccesses: 200 });
       expect(a.tokens.fetchCount + b.tokens.fetchCount).toBe(1);
+    } finally {
+      await emu2.close();
+    }
+  });
+
+  it('by default, instances in one process share the process-wide store: 1 token fetch, no failed call', async () => {
+    const emu2 = await startZafuEmulator();
+    try {
+      const opts = { clientId, clientSecret, appId, baseURL: emu2.url, timeout: 5000 };
+      const a = new ZafuOpenPlatform(opts);
+      const b = new ZafuOpenPlatform(opts);
+      const results = await Promise.allSettled(Array.from({ length: 200 }, (_, i) => mixed(i % 2 ? a : b, i)));
+      expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+      expect(emu2.stats()).toMatchObject({ tokenFetches: 1, invalidations: 0, staleRejections: 0, apiSuccesses: 200 });
     } finally {
       await emu2.close();
     }

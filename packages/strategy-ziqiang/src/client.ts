@@ -6,7 +6,7 @@ import {
   AppTokenManager,
   CampusAuthError,
   DEFAULT_TIMEOUT,
-  MemoryTokenStore,
+  processTokenStore,
   collectSecrets,
   request as defaultTransport,
   type AppToken,
@@ -120,8 +120,8 @@ export class ZiqiangClient {
     this.transport = options.transport ?? defaultTransport;
     this.now = options.now ?? Date.now;
     this.tokens = new AppTokenManager({
-      key: `ziqiang:${this.appKey}`,
-      store: store ?? new MemoryTokenStore(),
+      key: `ziqiang:${this.baseURL}:${this.appKey}`,
+      store: store ?? processTokenStore(),
       fetch: async () => appLoginToToken(await this.appLogin()),
       refresh: (token) => this.refreshAppToken(token),
       now: this.now,

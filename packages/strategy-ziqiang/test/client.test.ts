@@ -1,6 +1,16 @@
-import { CampusAuthError, MemoryTokenStore, request, type Transport, type TransportRequest } from '@campus-passport/core';
+import {
+  CampusAuthError,
+  MemoryTokenStore,
+  request,
+  type Transport,
+  type TransportRequest,
+  processTokenStore,
+} from '@campus-passport/core';
 import { ZIQIANG_APP, startZiqiangEmulator, type ZiqiangEmulator } from '@campus-passport/mock-platforms/ziqiang';
 import { ZiqiangClient } from '../src';
+
+// Clients share the process-wide token store by default; every test starts from an empty one.
+beforeEach(() => processTokenStore().clear());
 
 let emu: ZiqiangEmulator;
 beforeAll(async () => {

@@ -4,10 +4,13 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import session from 'express-session';
 import passport from 'passport';
 import supertest from 'supertest';
-import { CampusAuthError, MemoryTokenStore, SessionStateStore, type StateStore } from '@campus-passport/core';
+import { CampusAuthError, MemoryTokenStore, SessionStateStore, type StateStore, processTokenStore } from '@campus-passport/core';
 import { describeConformance, countActions } from '@campus-passport/mock-platforms/testing';
 import { ZIQIANG_APP, startZiqiangEmulator, type ZiqiangEmulator } from '@campus-passport/mock-platforms/ziqiang';
 import { ZiqiangStrategy, Strategy, type ZiqiangProfile, type ZiqiangStrategyOptions } from '../src';
+
+// Clients share the process-wide token store by default; every test starts from an empty one.
+beforeEach(() => processTokenStore().clear());
 
 let emu: ZiqiangEmulator;
 beforeAll(async () => {
@@ -357,9 +360,9 @@ describe('app token', () => {
 
   it('near expiry: refreshes (keeping the refresh token); refresh failing → app login again', async () => {
     const tokenStore = new MemoryTokenStore();
-    const { app } = build({ tokenStore });
+    const { app, strategy } = build({ tokenStore });
     await once(supertest(app).post('/auth/ziqiang/callback').send({ code: emu.issueCode() }));
-    const key = `ziqiang:${ZIQIANG_APP.appKey}`;
+    const key = `ziqiang:${strategy.client.baseURL}:${ZIQIANG_APP.appKey}`;
     const first = (await tokenStore.get(key))!;
     expect(first.extra).toMatchObject({ username: ZIQIANG_APP.username, id: ZIQIANG_APP.id });
 
