@@ -150,7 +150,16 @@ export function loadConfig(env: Env, wirings: readonly PlatformWiring[]): AppCon
     sessionMaxAge: envInt(env, 'SESSION_MAX_AGE', 8 * 3600, 60, 90 * 86400) * 1000,
     sessionCookieName: cookieName,
     logLevel,
-    platforms: wirings.map((wiring) => ({ wiring, configured: wiring.fromEnv(env) })),
+    // a platform none of whose variables is set stays "not configured"
+    platforms: wirings.map((wiring) => ({
+      wiring,
+      configured: anySet(
+        env,
+        wiring.env.map((v) => v.name),
+      )
+        ? wiring.fromEnv(env)
+        : undefined,
+    })),
   };
 }
 

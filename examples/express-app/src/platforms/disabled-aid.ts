@@ -1,6 +1,6 @@
 import { Strategy as DisabledAidStrategy, SIDES, type DisabledAidSide } from '@campus-passport/disabled-aid';
 import { DEFAULT_APP_ID, startDisabledAidEmulator } from '@campus-passport/mock-platforms/disabled-aid';
-import { anySet, envBool, envEnum, envURL, envValue, requireEnv, type Env } from '../config';
+import { envBool, envEnum, envURL, envValue, requireEnv, type Env } from '../config';
 import type { ConfiguredPlatform, PlatformWiring } from './types';
 
 interface DisabledAidConfig {
@@ -58,13 +58,6 @@ export const disabledAid: PlatformWiring = {
     },
   ],
   fromEnv(env: Env) {
-    if (
-      !anySet(
-        env,
-        this.env.map((v) => v.name),
-      )
-    )
-      return undefined;
     const baseURL = envURL(env, 'DISABLED_AID_BASE_URL');
     if (baseURL === undefined)
       requireEnv(env, 'DISABLED_AID_BASE_URL', 'to enable the disabled-aid platform (or unset every DISABLED_AID_* variable)');

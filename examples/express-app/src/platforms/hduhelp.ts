@@ -1,6 +1,6 @@
 import { Strategy as HduHelpStrategy } from '@campus-passport/hduhelp';
 import { HDUHELP_CLIENT_ID, HDUHELP_CLIENT_SECRET, startHduhelpEmulator } from '@campus-passport/mock-platforms/hduhelp';
-import { anySet, envEnum, envURL, envValue, requireEnv, type Env } from '../config';
+import { envEnum, envURL, envValue, requireEnv, type Env } from '../config';
 import type { ConfiguredPlatform, PlatformWiring } from './types';
 
 const DEFAULT_BASE_URL = 'https://api.hduhelp.com';
@@ -44,13 +44,6 @@ export const hduhelp: PlatformWiring = {
     { name: 'HDUHELP_BASE_URL', required: false, description: `platform origin (default ${DEFAULT_BASE_URL})` },
   ],
   fromEnv(env: Env) {
-    if (
-      !anySet(
-        env,
-        this.env.map((v) => v.name),
-      )
-    )
-      return undefined;
     const why = 'to enable HDU Helper (or unset every HDUHELP_* variable)';
     return configure(
       {

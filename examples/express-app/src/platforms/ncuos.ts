@@ -1,6 +1,6 @@
 import { DEFAULT_APP_CODE, DEFAULT_APP_SECRET, startNcuosEmulator } from '@campus-passport/mock-platforms/ncuos';
 import { Strategy as NcuosStrategy } from '@campus-passport/ncuos';
-import { anySet, envEnum, envURL, requireEnv, type Env } from '../config';
+import { envEnum, envURL, requireEnv, type Env } from '../config';
 import type { ConfiguredPlatform, PlatformWiring } from './types';
 
 const DEFAULT_BASE_URL = 'https://v.ncuos.com';
@@ -40,13 +40,6 @@ export const ncuos: PlatformWiring = {
     },
   ],
   fromEnv(env: Env) {
-    if (
-      !anySet(
-        env,
-        this.env.map((v) => v.name),
-      )
-    )
-      return undefined;
     const why = 'to enable NCUOS (or unset every NCUOS_* variable)';
     return configure(
       {

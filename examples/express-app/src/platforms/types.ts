@@ -74,10 +74,10 @@ export interface PlatformWiring {
   /** The callback path(s) to register with the platform, for the README and the home page. */
   callbackPaths: string[];
   /**
-   * The platform configured from the environment; undefined when none of its variables is set.
+   * The platform configured from the environment (called only when one of its variables is set).
    * Throws ConfigError (naming the variable) when it is half or wrongly configured.
    */
-  fromEnv(env: Env): ConfiguredPlatform | undefined;
+  fromEnv(env: Env): ConfiguredPlatform;
   /** Start this platform's emulator (port 0 = a free port) and configure the platform against it. */
   startEmbedded(options: { port: number; host?: string; appOrigin: string }): Promise<{
     platform: ConfiguredPlatform;

@@ -1,6 +1,6 @@
 import { ZAFU_DEFAULT_CLIENT_ID, ZAFU_DEFAULT_CLIENT_SECRET, startZafuEmulator } from '@campus-passport/mock-platforms/zafu';
 import { Strategy as ZafuStrategy, ZAFU_BASE_URL } from '@campus-passport/zafu';
-import { anySet, envURL, envValue, requireEnv, type Env } from '../config';
+import { envURL, envValue, requireEnv, type Env } from '../config';
 import type { ConfiguredPlatform, PlatformWiring } from './types';
 
 interface ZafuConfig {
@@ -59,13 +59,6 @@ export const zafu: PlatformWiring = {
     },
   ],
   fromEnv(env: Env) {
-    if (
-      !anySet(
-        env,
-        this.env.map((v) => v.name),
-      )
-    )
-      return undefined;
     const why = 'to enable ZAFU (or unset every ZAFU_* variable)';
     return configure(
       {

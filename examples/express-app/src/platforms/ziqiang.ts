@@ -1,6 +1,6 @@
 import { ZIQIANG_APP, startZiqiangEmulator } from '@campus-passport/mock-platforms/ziqiang';
 import { DEFAULT_LOGIN_URL, Strategy as ZiqiangStrategy } from '@campus-passport/ziqiang';
-import { anySet, envBool, envURL, envValue, requireEnv, type Env } from '../config';
+import { envBool, envURL, envValue, requireEnv, type Env } from '../config';
 import type { ConfiguredPlatform, PlatformWiring } from './types';
 
 const DEFAULT_BASE_URL = 'https://api.cas.ziqiang.net.cn';
@@ -71,13 +71,6 @@ export const ziqiang: PlatformWiring = {
     { name: 'ZIQIANG_LOGIN_URL', required: false, description: `login page (default ${DEFAULT_LOGIN_URL})` },
   ],
   fromEnv(env: Env) {
-    if (
-      !anySet(
-        env,
-        this.env.map((v) => v.name),
-      )
-    )
-      return undefined;
     const why = 'to enable Ziqiang Auth (or unset every ZIQIANG_* variable)';
     return configure(
       {
