@@ -1,4 +1,4 @@
-import { describeConformance } from '@campus-passport/mock-platforms/testing';
+import { describeConformance, type ConformanceTarget } from '@campus-passport/mock-platforms/testing';
 import {
   HDUHELP_CLIENT_ID,
   HDUHELP_CLIENT_SECRET,
@@ -22,65 +22,27 @@ async function validCallback({
   return { params: Object.fromEntries(back.searchParams) };
 }
 
-describeConformance({
-  title: 'hduhelp classic',
-  startEmulator: () => startHduhelpEmulator(),
-  createStrategy: (emulator, { timeout }) =>
-    new HduHelpStrategy(
-      {
-        clientID: HDUHELP_CLIENT_ID,
-        clientSecret: HDUHELP_CLIENT_SECRET,
-        callbackURL: '/callback',
-        baseURL: emulator.url,
-        timeout,
-      },
-      async (_c, profile) => ({ id: profile.id }),
-    ),
-  credentialParam: 'code',
-  missingCredential: 'redirect',
-  validCallback,
-  secrets: [HDUHELP_CLIENT_SECRET],
-});
+/** One conformance target per API; faults on every path unless `faultPath`. */
+function target(title: string, api: 'classic' | 'neo', faultPath?: string): ConformanceTarget {
+  const [clientID, clientSecret] =
+    api === 'neo' ? [HDUHELP_NEO_APP_ID, HDUHELP_NEO_APP_SECRET] : [HDUHELP_CLIENT_ID, HDUHELP_CLIENT_SECRET];
+  return {
+    title,
+    startEmulator: () => startHduhelpEmulator(),
+    createStrategy: (emulator, { timeout }) =>
+      new HduHelpStrategy(
+        { api, clientID, clientSecret, callbackURL: '/callback', baseURL: emulator.url, timeout },
+        async (_c, profile) => ({ id: profile.id }),
+      ),
+    credentialParam: 'code',
+    missingCredential: 'redirect',
+    validCallback,
+    secrets: [clientSecret],
+    faultPath,
+  };
+}
 
-describeConformance({
-  title: 'hduhelp neo',
-  startEmulator: () => startHduhelpEmulator(),
-  createStrategy: (emulator, { timeout }) =>
-    new HduHelpStrategy(
-      {
-        api: 'neo',
-        clientID: HDUHELP_NEO_APP_ID,
-        clientSecret: HDUHELP_NEO_APP_SECRET,
-        callbackURL: '/callback',
-        baseURL: emulator.url,
-        timeout,
-      },
-      async (_c, profile) => ({ id: profile.id }),
-    ),
-  credentialParam: 'code',
-  missingCredential: 'redirect',
-  validCallback,
-  secrets: [HDUHELP_NEO_APP_SECRET],
-});
-
+describeConformance(target('hduhelp classic', 'classic'));
+describeConformance(target('hduhelp neo', 'neo'));
 // the same matrix with the faults on the second call (person info), after a good token exchange
-describeConformance({
-  title: 'hduhelp classic, faults on person info',
-  startEmulator: () => startHduhelpEmulator(),
-  createStrategy: (emulator, { timeout }) =>
-    new HduHelpStrategy(
-      {
-        clientID: HDUHELP_CLIENT_ID,
-        clientSecret: HDUHELP_CLIENT_SECRET,
-        callbackURL: '/callback',
-        baseURL: emulator.url,
-        timeout,
-      },
-      async (_c, profile) => ({ id: profile.id }),
-    ),
-  credentialParam: 'code',
-  missingCredential: 'redirect',
-  validCallback,
-  secrets: [HDUHELP_CLIENT_SECRET],
-  faultPath: '/salmon_base/person/info',
-});
+describeConformance(target('hduhelp classic, faults on person info', 'classic', '/salmon_base/person/info'));

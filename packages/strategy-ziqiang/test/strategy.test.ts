@@ -5,7 +5,7 @@ import session from 'express-session';
 import passport from 'passport';
 import supertest from 'supertest';
 import { CampusAuthError, MemoryTokenStore, SessionStateStore, type StateStore, processTokenStore } from '@campus-passport/core';
-import { describeConformance, countActions } from '@campus-passport/mock-platforms/testing';
+import { describeConformance, type ConformanceTarget, countActions } from '@campus-passport/mock-platforms/testing';
 import { ZIQIANG_APP, startZiqiangEmulator, type ZiqiangEmulator } from '@campus-passport/mock-platforms/ziqiang';
 import { ZiqiangStrategy, Strategy, type ZiqiangProfile, type ZiqiangStrategyOptions } from '../src';
 
@@ -529,46 +529,37 @@ describeConformance({
   secrets: [ZIQIANG_APP.appSecret],
 });
 
-let postEmu: ZiqiangEmulator;
-describeConformance({
-  title: 'ziqiang frontend flow (POST code)',
-  async startEmulator() {
-    postEmu = await startZiqiangEmulator();
-    return postEmu;
-  },
-  createStrategy: (emulator, { timeout }) =>
-    new ZiqiangStrategy(
-      { appKey: ZIQIANG_APP.appKey, appSecret: ZIQIANG_APP.appSecret, baseURL: emulator.url, callbackURL: '/callback', timeout },
-      async (creds: { unionId: string }) => ({ id: creds.unionId }),
-    ),
-  credentialParam: 'code',
-  credentialIn: 'body',
-  missingCredential: 'fail',
-  async validCallback() {
-    return { params: { code: postEmu.issueCode('lisi') } };
-  },
-  secrets: [ZIQIANG_APP.appSecret],
-});
+/** The frontend flow (POST code) as a conformance target; faults on every path unless `faultPath`. */
+function postFlowTarget(title: string, faultPath?: RegExp): ConformanceTarget {
+  let emu: ZiqiangEmulator;
+  return {
+    title,
+    async startEmulator() {
+      emu = await startZiqiangEmulator();
+      return emu;
+    },
+    createStrategy: (emulator, { timeout }) =>
+      new ZiqiangStrategy(
+        {
+          appKey: ZIQIANG_APP.appKey,
+          appSecret: ZIQIANG_APP.appSecret,
+          baseURL: emulator.url,
+          callbackURL: '/callback',
+          timeout,
+        },
+        async (creds: { unionId: string }) => ({ id: creds.unionId }),
+      ),
+    credentialParam: 'code',
+    credentialIn: 'body',
+    missingCredential: 'fail',
+    async validCallback() {
+      return { params: { code: emu.issueCode('lisi') } };
+    },
+    secrets: [ZIQIANG_APP.appSecret],
+    faultPath,
+  };
+}
 
+describeConformance(postFlowTarget('ziqiang frontend flow (POST code)'));
 // the same matrix with the faults on the last call (the user), after a good app login and union id
-let usersEmu: ZiqiangEmulator;
-describeConformance({
-  title: 'ziqiang, faults on /users/',
-  async startEmulator() {
-    usersEmu = await startZiqiangEmulator();
-    return usersEmu;
-  },
-  createStrategy: (emulator, { timeout }) =>
-    new ZiqiangStrategy(
-      { appKey: ZIQIANG_APP.appKey, appSecret: ZIQIANG_APP.appSecret, baseURL: emulator.url, callbackURL: '/callback', timeout },
-      async (creds: { unionId: string }) => ({ id: creds.unionId }),
-    ),
-  credentialParam: 'code',
-  credentialIn: 'body',
-  missingCredential: 'fail',
-  async validCallback() {
-    return { params: { code: usersEmu.issueCode('lisi') } };
-  },
-  secrets: [ZIQIANG_APP.appSecret],
-  faultPath: /^\/users\//,
-});
+describeConformance(postFlowTarget('ziqiang, faults on /users/', /^\/users\//));
