@@ -17,6 +17,7 @@ const moduleNameMapper: Record<string, string> = {};
 for (const p of packages) {
   const esc = p.name.replace(/[/\\^$*+?.()|[\]{}-]/g, '\\$&');
   moduleNameMapper[`^${esc}/testing$`] = join(p.dir, 'src/testing/index.ts');
+  moduleNameMapper[`^${esc}/kit$`] = join(p.dir, 'src/kit.ts');
   moduleNameMapper[`^${esc}$`] = join(p.dir, 'src/index.ts');
 }
 // each platform's emulator: @campus-passport/mock-platforms/<platform>

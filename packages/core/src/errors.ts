@@ -142,8 +142,3 @@ export class CampusAuthError extends Error {
 export function isCampusAuthError(err: unknown): err is CampusAuthError {
   return !!err && typeof err === 'object' && (err as Record<symbol, unknown>)[BRAND] === true;
 }
-
-/** Throw-helper for option validation. */
-export function configError(platform: string | undefined, message: string): CampusAuthError {
-  return new CampusAuthError('ERR_CONFIG', message, { platform });
-}

@@ -1,7 +1,6 @@
 export {
   CampusAuthError,
   isCampusAuthError,
-  configError,
   ERROR_CODES,
   USER_ERROR_CODES,
   DEFAULT_STATUS,
@@ -10,19 +9,19 @@ export {
 } from './errors';
 export { redactText, redactUrl, redactValue, collectSecrets, isSecretKey, excerpt, REDACTED } from './redact';
 export {
-  request,
-  createTransport,
-  defaultDispatcher,
+  defaultTransport,
+  defaultTransport as request,
+  undiciTransport,
+  undiciTransport as createTransport,
   buildUrl,
   encodeForm,
   DEFAULT_TIMEOUT,
-  DEFAULT_MAX_BODY,
   type Transport,
   type TransportRequest,
   type TransportResponse,
   type HttpMethod,
   type QueryValue,
-  type CreateTransportOptions,
+  type UndiciTransportOptions,
 } from './transport';
 export { axiosTransport, type AxiosLikeInstance } from './axios';
 export {

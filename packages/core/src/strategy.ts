@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { Strategy as PassportStrategy } from 'passport-strategy';
 import { CampusAuthError, isCampusAuthError, type CampusErrorCode } from './errors';
-import { DEFAULT_TIMEOUT, request as defaultTransport, type Transport } from './transport';
+import { DEFAULT_TIMEOUT, defaultTransport, type Transport } from './transport';
 import type { StateRequest } from './state';
 
 /** The request a strategy sees: Node's request plus what Express and express-session add. */

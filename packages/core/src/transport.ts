@@ -1,3 +1,9 @@
+/**
+ * The transport: one request pipeline (query, body encoding, one timeout over the whole call, the
+ * body cap, same-origin redirects only, JSON parsing, errors with every secret redacted) over an
+ * interchangeable engine that performs a single HTTP exchange. undici is the default engine;
+ * `axiosTransport(instance)` is the other. Both run through `pipeline()`, so they cannot drift.
+ */
 import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
 import { CampusAuthError } from './errors';
 import { collectSecrets, excerpt, redactText, redactUrl } from './redact';
@@ -42,8 +48,9 @@ export interface TransportResponse<T = unknown> {
 export type Transport = <T = unknown>(req: TransportRequest) => Promise<TransportResponse<T>>;
 
 export const DEFAULT_TIMEOUT = 10_000;
-export const DEFAULT_MAX_BODY = 1024 * 1024;
+const DEFAULT_MAX_BODY = 1024 * 1024;
 const MAX_REDIRECTS = 3;
+const ACCEPT = 'application/json, text/plain;q=0.9, */*;q=0.1';
 
 /** Build the full URL with the query parameters appended. */
 export function buildUrl(url: string, query?: Record<string, QueryValue>): URL {
@@ -69,67 +76,60 @@ export function encodeForm(form: Record<string, QueryValue>): string {
   return p.toString();
 }
 
-/** Everything the transport knows is secret in this request. */
-export function requestSecrets(req: TransportRequest): string[] {
+/** Everything the transport knows is secret in this request (collected only when an error is built). */
+function requestSecrets(req: TransportRequest): string[] {
   const fromUrl: Record<string, string> = {};
   try {
     for (const [k, v] of new URL(req.url).searchParams) fromUrl[k] = v;
   } catch {
-    /* not a URL: the request will fail with ERR_CONFIG */
+    /* not a URL: the request fails with ERR_CONFIG */
   }
   return [...collectSecrets(req.query, req.form, req.json, req.headers, fromUrl), ...(req.secrets ? [...req.secrets] : [])];
 }
 
-/**
- * Turn a received body into the response: parse JSON, or throw ERR_BAD_RESPONSE with the status and
- * a short redacted excerpt. Shared by every transport, so all of them fail alike.
- */
-export function finishResponse<T>(
-  req: TransportRequest,
-  status: number,
-  headers: Record<string, string>,
-  text: string,
-  url: string,
-  secrets: string[],
-): TransportResponse<T> {
-  const safeUrl = redactUrl(url, secrets);
-  if (req.responseType === 'text') return { status, headers, body: text as T, text, url: safeUrl };
-  if (text.trim() === '') return { status, headers, body: undefined as T, text, url: safeUrl };
-  try {
-    return { status, headers, body: JSON.parse(text) as T, text, url: safeUrl };
-  } catch {
-    const type = headers['content-type'] ?? 'unknown type';
-    throw new CampusAuthError(
-      'ERR_BAD_RESPONSE',
-      `${req.platform ?? 'platform'} answered HTTP ${status} with a body that is not JSON (${type}): ${excerpt(redactText(text, secrets), 120)}`,
-      { platform: req.platform, upstreamStatus: status, retryable: status >= 500, secrets },
-    );
-  }
+// ---------------------------------------------------------------------------------------------
+// Engines
+
+/** One HTTP exchange, as the pipeline hands it to an engine. No redirect is followed by an engine. */
+export interface EngineRequest {
+  method: HttpMethod;
+  url: URL;
+  headers: Record<string, string>;
+  body?: string;
+  /** Aborted when the call's timeout runs out. */
+  signal: AbortSignal;
+  /** The whole call's timeout, ms (for engines with a timeout of their own). */
+  timeout: number;
+  /** Largest body to read, bytes: past it, throw `bodyTooLarge()`. */
+  maxBodySize: number;
 }
 
-export function timeoutError(req: TransportRequest, ms: number, secrets: string[]): CampusAuthError {
-  return new CampusAuthError(
-    'ERR_TIMEOUT',
-    `${req.platform ?? 'platform'} did not answer ${req.method} ${redactUrl(stripQuery(req.url), secrets)} within ${ms} ms`,
-    { platform: req.platform, secrets },
-  );
+export interface EngineResponse {
+  status: number;
+  /** Lower-case names. */
+  headers: Record<string, string>;
+  text: string;
 }
 
-export function tooLargeError(req: TransportRequest, status: number, max: number, secrets: string[]): CampusAuthError {
-  return new CampusAuthError(
-    'ERR_BAD_RESPONSE',
-    `${req.platform ?? 'platform'} answered HTTP ${status} with a body larger than ${max} bytes`,
-    { platform: req.platform, upstreamStatus: status, secrets },
-  );
+/** Performs one exchange. Throw `bodyTooLarge()` past the cap; any other throw is a network failure. */
+export type Engine = (req: EngineRequest) => Promise<EngineResponse>;
+
+const TOO_LARGE = Symbol('campus-passport.bodyTooLarge');
+/** What an engine throws when the body passes `maxBodySize`. */
+export function bodyTooLarge(status: number): Error {
+  return Object.assign(new Error('body too large'), { [TOO_LARGE]: status });
+}
+function tooLargeStatus(err: unknown): number | undefined {
+  return err && typeof err === 'object' && TOO_LARGE in err ? (err as Record<symbol, number>)[TOO_LARGE] : undefined;
 }
 
-export function networkError(req: TransportRequest, cause: unknown, secrets: string[]): CampusAuthError {
-  const why = cause instanceof Error ? ((cause as { code?: string }).code ?? cause.message) : String(cause);
-  return new CampusAuthError(
-    'ERR_NETWORK',
-    `could not reach ${req.platform ?? 'platform'} at ${redactUrl(stripQuery(req.url), secrets)}: ${why}`,
-    { platform: req.platform, cause, secrets },
-  );
+export interface PipelineDefaults {
+  /** Default per-call timeout, ms. */
+  timeout?: number;
+  /** Default body cap, bytes. */
+  maxBodySize?: number;
+  /** Classify an engine failure as a timeout (for engines that time out on their own). */
+  isTimeout?: (err: unknown) => boolean;
 }
 
 function stripQuery(url: string): string {
@@ -137,13 +137,147 @@ function stripQuery(url: string): string {
   return i === -1 ? url : url.slice(0, i);
 }
 
-function flattenHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
-  return out;
+/**
+ * The one request pipeline. Everything a transport promises — query and body encoding, one
+ * timeout over the whole call, the body cap, same-origin redirects (at most 3, 303 and
+ * 301/302-after-POST become GET), JSON parsing, and errors with the call's secrets redacted — is
+ * here; the engine only moves bytes.
+ */
+export function pipeline(engine: Engine, defaults: PipelineDefaults = {}): Transport {
+  return async function transport<T>(req: TransportRequest): Promise<TransportResponse<T>> {
+    const platform = req.platform ?? 'platform';
+    let secretList: string[] | undefined;
+    // secrets are gathered only when an error is built: the success path never pays for it
+    const secrets = (): string[] => (secretList ??= requestSecrets(req));
+    const timeout = req.timeout ?? defaults.timeout ?? DEFAULT_TIMEOUT;
+    const maxBodySize = req.maxBodySize ?? defaults.maxBodySize ?? DEFAULT_MAX_BODY;
+    let url: URL;
+    try {
+      url = buildUrl(req.url, req.query);
+    } catch {
+      throw new CampusAuthError('ERR_CONFIG', `invalid URL for ${platform}: ${redactUrl(req.url, secrets())}`, {
+        platform: req.platform,
+        secrets: secrets(),
+      });
+    }
+    const origin = url.origin;
+    const headers: Record<string, string> = { accept: ACCEPT };
+    if (req.headers) for (const k in req.headers) if (req.headers[k] !== undefined) headers[k.toLowerCase()] = req.headers[k];
+    let body: string | undefined;
+    if (req.json !== undefined) {
+      body = JSON.stringify(req.json);
+      headers['content-type'] ??= 'application/json';
+    } else if (req.form !== undefined) {
+      body = encodeForm(req.form);
+      headers['content-type'] ??= 'application/x-www-form-urlencoded';
+    }
+
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeout);
+    let method = req.method;
+    let status = 0;
+    try {
+      for (let hop = 0; ; hop++) {
+        const res = await engine({ method, url, headers, body, signal: controller.signal, timeout, maxBodySize });
+        status = res.status;
+        const location = res.headers.location;
+        if (status >= 300 && status < 400 && location) {
+          const next = new URL(location, url);
+          if (next.origin !== origin) {
+            throw new CampusAuthError(
+              'ERR_BAD_RESPONSE',
+              `${platform} redirected ${method} ${redactUrl(stripQuery(url.toString()), secrets())} to another host (${next.origin}); not followed`,
+              { platform: req.platform, upstreamStatus: status, secrets: secrets() },
+            );
+          }
+          if (hop >= MAX_REDIRECTS)
+            throw new CampusAuthError('ERR_BAD_RESPONSE', `${platform} redirected too many times`, {
+              platform: req.platform,
+              upstreamStatus: status,
+              secrets: secrets(),
+            });
+          if (status === 303 || ((status === 301 || status === 302) && method !== 'GET')) {
+            method = 'GET';
+            body = undefined;
+            delete headers['content-type'];
+          }
+          url = next;
+          continue;
+        }
+        return finish<T>(req, res, url, secrets);
+      }
+    } catch (err) {
+      if (err instanceof CampusAuthError) throw err;
+      const largeAt = tooLargeStatus(err);
+      if (largeAt !== undefined)
+        throw new CampusAuthError(
+          'ERR_BAD_RESPONSE',
+          `${platform} answered HTTP ${largeAt || status} with a body larger than ${maxBodySize} bytes`,
+          {
+            platform: req.platform,
+            upstreamStatus: largeAt || status || undefined,
+            secrets: secrets(),
+          },
+        );
+      if (timedOut || defaults.isTimeout?.(err))
+        throw new CampusAuthError(
+          'ERR_TIMEOUT',
+          `${platform} did not answer ${req.method} ${redactUrl(stripQuery(req.url), secrets())} within ${timeout} ms`,
+          { platform: req.platform, secrets: secrets() },
+        );
+      const why = err instanceof Error ? ((err as { code?: string }).code ?? err.message) : String(err);
+      throw new CampusAuthError(
+        'ERR_NETWORK',
+        `could not reach ${platform} at ${redactUrl(stripQuery(req.url), secrets())}: ${why}`,
+        {
+          platform: req.platform,
+          cause: err,
+          secrets: secrets(),
+        },
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+  };
 }
 
-export interface CreateTransportOptions {
+/** Parse the body, or throw ERR_BAD_RESPONSE with the status and a short redacted excerpt. */
+function finish<T>(req: TransportRequest, res: EngineResponse, finalUrl: URL, secrets: () => string[]): TransportResponse<T> {
+  const { status, headers, text } = res;
+  let body: unknown;
+  if (req.responseType === 'text') body = text;
+  else if (text.trim() !== '') {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new CampusAuthError(
+        'ERR_BAD_RESPONSE',
+        `${req.platform ?? 'platform'} answered HTTP ${status} with a body that is not JSON (${headers['content-type'] ?? 'unknown type'}): ${excerpt(redactText(text, secrets()), 120)}`,
+        { platform: req.platform, upstreamStatus: status, retryable: status >= 500, secrets: secrets() },
+      );
+    }
+  }
+  let safeUrl: string | undefined;
+  return {
+    status,
+    headers,
+    body: body as T,
+    text,
+    // redacted only if somebody reads it
+    get url(): string {
+      return (safeUrl ??= redactUrl(finalUrl.toString(), secrets()));
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The undici engine
+
+export interface UndiciTransportOptions {
   /** An undici dispatcher (Agent/Pool/ProxyAgent). Default: one shared keep-alive Agent. */
   dispatcher?: Dispatcher;
   /** Default per-call timeout, ms. */
@@ -154,113 +288,58 @@ export interface CreateTransportOptions {
 
 let sharedAgent: Agent | undefined;
 /** The process-wide keep-alive agent (undici keeps one connection pool per origin). */
-export function defaultDispatcher(): Agent {
+function sharedDispatcher(): Agent {
   sharedAgent ??= new Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000, connections: 128 });
   return sharedAgent;
 }
 
-/** Build the request body and content-type for a request. */
-export function encodeBody(req: TransportRequest): { body?: string; contentType?: string } {
-  if (req.json !== undefined) return { body: JSON.stringify(req.json), contentType: 'application/json' };
-  if (req.form !== undefined) return { body: encodeForm(req.form), contentType: 'application/x-www-form-urlencoded' };
-  return {};
-}
-
-/**
- * The undici transport: keep-alive pool per origin, one timeout over the whole call, a body cap,
- * JSON parsing, same-origin redirects only, secrets redacted from every error.
- */
-export function createTransport(options: CreateTransportOptions = {}): Transport {
-  return async function undiciTransport<T>(req: TransportRequest): Promise<TransportResponse<T>> {
-    const secrets = requestSecrets(req);
-    const timeout = req.timeout ?? options.timeout ?? DEFAULT_TIMEOUT;
-    const maxBody = req.maxBodySize ?? options.maxBodySize ?? DEFAULT_MAX_BODY;
-    let url: URL;
-    try {
-      url = buildUrl(req.url, req.query);
-    } catch {
-      throw new CampusAuthError('ERR_CONFIG', `invalid URL for ${req.platform ?? 'platform'}: ${redactUrl(req.url, secrets)}`, {
-        platform: req.platform,
-        secrets,
-      });
-    }
-    const origin = url.origin;
-    const { body, contentType } = encodeBody(req);
-    const headers: Record<string, string> = { accept: 'application/json, text/plain;q=0.9, */*;q=0.1', ...lower(req.headers) };
-    if (contentType && !headers['content-type']) headers['content-type'] = contentType;
-
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeout);
-    try {
-      let method: HttpMethod = req.method;
-      let sendBody = body;
-      for (let hop = 0; ; hop++) {
-        const res = await undiciRequest(url, {
-          method,
-          headers,
-          body: sendBody,
-          signal: controller.signal,
-          dispatcher: options.dispatcher ?? defaultDispatcher(),
-        });
-        const resHeaders = flattenHeaders(res.headers);
-        const location = resHeaders.location;
-        if (res.statusCode >= 300 && res.statusCode < 400 && location) {
-          res.body.resume();
-          const next = new URL(location, url);
-          if (next.origin !== origin) {
-            throw new CampusAuthError(
-              'ERR_BAD_RESPONSE',
-              `${req.platform ?? 'platform'} redirected ${method} ${redactUrl(stripQuery(url.toString()), secrets)} to another host (${next.origin}); not followed`,
-              { platform: req.platform, upstreamStatus: res.statusCode, secrets },
-            );
-          }
-          if (hop >= MAX_REDIRECTS) {
-            throw new CampusAuthError('ERR_BAD_RESPONSE', `${req.platform ?? 'platform'} redirected too many times`, {
-              platform: req.platform,
-              upstreamStatus: res.statusCode,
-              secrets,
-            });
-          }
-          if (res.statusCode === 303 || ((res.statusCode === 301 || res.statusCode === 302) && method !== 'GET')) {
-            method = 'GET';
-            sendBody = undefined;
-            delete headers['content-type'];
-          }
-          url = next;
-          continue;
-        }
-        const chunks: Buffer[] = [];
-        let size = 0;
-        for await (const chunk of res.body) {
-          size += (chunk as Buffer).length;
-          if (size > maxBody) {
-            res.body.destroy();
-            throw tooLargeError(req, res.statusCode, maxBody, secrets);
-          }
-          chunks.push(chunk as Buffer);
-        }
-        const text = Buffer.concat(chunks).toString('utf8');
-        return finishResponse<T>(req, res.statusCode, resHeaders, text, url.toString(), secrets);
-      }
-    } catch (err) {
-      if (err instanceof CampusAuthError) throw err;
-      if (timedOut) throw timeoutError(req, timeout, secrets);
-      throw networkError(req, err, secrets);
-    } finally {
-      clearTimeout(timer);
-    }
-  };
-}
-
-function lower(h?: Record<string, string>): Record<string, string> {
+function flattenHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
-  if (h) for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k.toLowerCase()] = v;
+  for (const k in h) {
+    const v = h[k];
+    if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  }
   return out;
 }
 
-/** The default transport (shared keep-alive agent, 10 s timeout, 1 MiB cap). */
-export const request: Transport = createTransport();
+function undiciEngine(dispatcher: Dispatcher | undefined): Engine {
+  return async (req) => {
+    const res = await undiciRequest(req.url, {
+      method: req.method,
+      headers: req.headers,
+      body: req.body,
+      signal: req.signal,
+      dispatcher: dispatcher ?? sharedDispatcher(),
+    });
+    const headers = flattenHeaders(res.headers);
+    if (res.statusCode >= 300 && res.statusCode < 400 && headers.location) {
+      res.body.resume();
+      return { status: res.statusCode, headers, text: '' };
+    }
+    const declared = Number(headers['content-length']);
+    if (declared > req.maxBodySize) {
+      res.body.destroy();
+      throw bodyTooLarge(res.statusCode);
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of res.body) {
+      size += (chunk as Buffer).length;
+      if (size > req.maxBodySize) {
+        res.body.destroy();
+        throw bodyTooLarge(res.statusCode);
+      }
+      chunks.push(chunk as Buffer);
+    }
+    const text = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
+    return { status: res.statusCode, headers, text };
+  };
+}
+
+/** The undici transport: keep-alive pool per origin (shared by default), on the common pipeline. */
+export function undiciTransport(options: UndiciTransportOptions = {}): Transport {
+  return pipeline(undiciEngine(options.dispatcher), options);
+}
+
+/** The default transport: undici, the shared keep-alive agent, 10 s timeout, 1 MiB cap. */
+export const defaultTransport: Transport = undiciTransport();
