@@ -179,11 +179,10 @@ export function pipeline(engine: Engine, defaults: PipelineDefaults = {}): Trans
       controller.abort();
     }, timeout);
     let method = req.method;
-    let status = 0;
     try {
       for (let hop = 0; ; hop++) {
         const res = await engine({ method, url, headers, body, signal: controller.signal, timeout, maxBodySize });
-        status = res.status;
+        const status = res.status;
         const location = res.headers.location;
         if (status >= 300 && status < 400 && location) {
           const next = new URL(location, url);
@@ -216,10 +215,10 @@ export function pipeline(engine: Engine, defaults: PipelineDefaults = {}): Trans
       if (largeAt !== undefined)
         throw new CampusAuthError(
           'ERR_BAD_RESPONSE',
-          `${platform} answered HTTP ${largeAt || status} with a body larger than ${maxBodySize} bytes`,
+          `${platform} answered${largeAt ? ` HTTP ${largeAt}` : ''} with a body larger than ${maxBodySize} bytes`,
           {
             platform: req.platform,
-            upstreamStatus: largeAt || status || undefined,
+            upstreamStatus: largeAt || undefined,
             secrets: secrets(),
           },
         );

@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import session from 'express-session';
+import type { Express } from 'express';
 import passport from 'passport';
 import type { Strategy } from 'passport-strategy';
 import supertest from 'supertest';
 import type { Emulator, Fault } from '../harness';
+import { strategyApp, type Actions } from './app';
 
 /** The codes a conformance case accepts. */
 type Code = string;
@@ -47,65 +47,6 @@ interface Outcome {
 
 const TIMEOUT = 400;
 
-/** Build the test app: session + passport + /login + /callback, answering every outcome as JSON. */
-function buildApp(strategyName: string): Express {
-  const app = express();
-  app.use(express.urlencoded({ extended: false }));
-  app.use(express.json());
-  app.use(session({ secret: 'conformance-session-secret', resave: false, saveUninitialized: false }));
-  app.use(passport.initialize());
-  const handler = (req: Request, res: Response, next: NextFunction) => {
-    passport.authenticate(strategyName, { session: false }, (err: unknown, user: unknown, info: unknown, status: unknown) => {
-      if (res.headersSent) return;
-      if (err) {
-        const e = err as Error & { code?: string; status?: number; toJSON?: () => unknown; cause?: unknown };
-        return void res.status(500).json({
-          outcome: 'error',
-          code: e.code,
-          message: e.message,
-          json: typeof e.toJSON === 'function' ? e.toJSON() : undefined,
-          stack: e.stack,
-          cause: e.cause instanceof Error ? `${e.cause.message}\n${e.cause.stack}` : String(e.cause),
-          inspected: JSON.stringify(Object.assign({}, e)),
-        });
-      }
-      if (!user) {
-        const i = (info ?? {}) as { code?: string; message?: string };
-        return void res
-          .status(typeof status === 'number' ? status : 401)
-          .json({ outcome: 'fail', code: i.code, message: i.message });
-      }
-      res.json({ outcome: 'success' });
-    })(req, res, next);
-  };
-  app.get('/login', handler);
-  app.get('/callback', handler);
-  app.post('/callback', handler);
-  return app;
-}
-
-type Actions = Map<string, string[]>;
-
-/**
- * Wrap a strategy so every Passport action it takes is counted per request (by the x-test-id
- * header). Passport makes a per-request copy of the strategy and attaches the actions to it.
- */
-export function countActions(inner: Strategy, actions: Actions): Strategy {
-  const counted = Object.create(inner) as Strategy;
-  counted.authenticate = function (this: Strategy & Record<string, unknown>, req, opts) {
-    const id = String((req.headers as Record<string, unknown>)['x-test-id'] ?? '');
-    for (const k of ['success', 'fail', 'redirect', 'error', 'pass']) {
-      const orig = this[k] as (...a: unknown[]) => void;
-      this[k] = (...a: unknown[]) => {
-        actions.set(id, [...(actions.get(id) ?? []), k]);
-        return orig.apply(this, a);
-      };
-    }
-    return inner.authenticate.call(this, req, opts);
-  };
-  return counted;
-}
-
 /**
  * Register the conformance matrix for one strategy: platform faults (stall, 5xx, HTML, malformed or
  * wrong-shaped JSON, oversized body, connection reset) and bad input (missing, repeated, 10 KB,
@@ -116,16 +57,16 @@ export function describeConformance(target: ConformanceTarget): void {
   describe(`conformance: ${target.title}`, () => {
     let emulator: Emulator;
     let app: Express;
-    const actions = new Map<string, string[]>();
+    let actions: Actions;
+    let name = '';
     let consoleText = '';
     let seq = 0;
-    const name = `conformance-${target.credentialParam}-${Math.random().toString(36).slice(2, 8)}`;
 
     beforeAll(async () => {
       emulator = await target.startEmulator();
-      const strategy = countActions(target.createStrategy(emulator, { timeout: TIMEOUT }), actions);
-      passport.use(name, strategy);
-      app = buildApp(name);
+      ({ app, actions, name } = strategyApp(target.createStrategy(emulator, { timeout: TIMEOUT }), {
+        prefix: `conformance-${target.credentialParam}`,
+      }));
       for (const m of ['log', 'info', 'warn', 'error', 'debug'] as const) {
         jest.spyOn(console, m).mockImplementation((...args: unknown[]) => {
           consoleText += `${args.map(String).join(' ')}\n`;

@@ -1,2 +1,13 @@
-export { describeConformance, countActions, type ConformanceTarget } from './conformance';
+export { describeConformance, type ConformanceTarget } from './conformance';
+export {
+  strategyApp,
+  useEmulator,
+  countActions,
+  oneAction,
+  errorBody,
+  type Actions,
+  type OutcomeBody,
+  type StrategyApp,
+  type StrategyAppOptions,
+} from './app';
 export { startRedis, ensureRedisServer, type RedisServer } from './redis';
