@@ -12,3 +12,15 @@ export {
   type StartEmulatorOptions,
 } from './harness';
 export { emulators, startAll, type EmulatorEntry } from './registry';
+export {
+  CredentialStore,
+  randomCredential,
+  param,
+  params,
+  isLocalRedirect,
+  withQuery,
+  loginPage,
+  type LoginChoice,
+  type LoginPageOptions,
+  type ParamSource,
+} from './kit';

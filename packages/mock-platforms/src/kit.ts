@@ -1,0 +1,176 @@
+/**
+ * The emulator kit: what every platform emulator needs besides its own platform — a single-use
+ * credential store with expiry on the emulator's clock, one parameter reader, the local-redirect
+ * rule, URL helpers, random credentials and the login-page shell. Each emulator then holds only
+ * its platform's routes, envelopes and codes.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Request } from 'express';
+import { escapeHtml, page } from './harness';
+
+/** A fresh random credential (URL-safe), optionally prefixed. */
+export function randomCredential(prefix = '', bytes = 24): string {
+  return `${prefix}${randomBytes(bytes).toString('base64url')}`;
+}
+
+/**
+ * Single-use credentials (codes, login tokens, stokens) that expire on the emulator's clock. Every
+ * emulator mints a credential a user would get with `mint()` and the platform's exchange consumes
+ * it with `take()`.
+ */
+export class CredentialStore<T> {
+  private readonly entries = new Map<string, { data: T; exp: number }>();
+
+  /**
+   * @param now the emulator clock (epoch ms)
+   * @param ttl lifetime of a credential, ms
+   */
+  constructor(
+    private readonly now: () => number,
+    readonly ttl: number,
+  ) {}
+
+  /** Store `data` under a new credential (or the one given) and return it. */
+  mint(data: T, options: { credential?: string; ttl?: number; prefix?: string } = {}): string {
+    const credential = options.credential ?? randomCredential(options.prefix);
+    this.entries.set(credential, { data, exp: this.now() + (options.ttl ?? this.ttl) });
+    return credential;
+  }
+
+  /** Use a credential up: its data, `'expired'`, or `undefined` when unknown or already used. */
+  take(credential: string | undefined): T | 'expired' | undefined {
+    const hit = this.peek(credential);
+    if (hit !== undefined && credential !== undefined) this.entries.delete(credential);
+    return hit;
+  }
+
+  /** Read a credential without using it up (for platforms whose credential is not single-use). */
+  peek(credential: string | undefined): T | 'expired' | undefined {
+    if (credential === undefined) return undefined;
+    const entry = this.entries.get(credential);
+    if (!entry) return undefined;
+    if (entry.exp <= this.now()) {
+      this.entries.delete(credential);
+      return 'expired';
+    }
+    return entry.data;
+  }
+
+  /** Forget a credential (logout, revocation). */
+  delete(credential: string): boolean {
+    return this.entries.delete(credential);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}
+
+/** Where a parameter may come from. */
+export type ParamSource = 'query' | 'body';
+
+/**
+ * One parameter as a string: the first string value found in the sources, in order (query, then
+ * body, by default). A repeated parameter yields its first value; numbers and booleans in a JSON
+ * body are stringified.
+ */
+export function param(req: Request, name: string, from: readonly ParamSource[] = ['query', 'body']): string | undefined {
+  for (const source of from) {
+    const bag = source === 'query' ? req.query : req.body;
+    if (!bag || typeof bag !== 'object' || Array.isArray(bag)) continue;
+    const raw = (bag as Record<string, unknown>)[name];
+    const first = Array.isArray(raw) ? raw[0] : raw;
+    if (typeof first === 'string') return first;
+    if (source === 'body' && (typeof first === 'number' || typeof first === 'boolean')) return String(first);
+  }
+  return undefined;
+}
+
+/** Every parameter (first value each) of the given sources, earlier sources winning. */
+export function params(req: Request, from: readonly ParamSource[] = ['query', 'body']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const source of from) {
+    const bag = source === 'query' ? req.query : req.body;
+    if (!bag || typeof bag !== 'object' || Array.isArray(bag)) continue;
+    for (const k of Object.keys(bag as object))
+      if (!(k in out)) {
+        const v = param(req, k, [source]);
+        if (v !== undefined) out[k] = v;
+      }
+  }
+  return out;
+}
+
+/**
+ * The emulators' redirect rule: send a browser back only to an app on this machine
+ * (http(s)://localhost or 127.0.0.1, any port), unless the emulator was given a list of
+ * registered URLs.
+ */
+export function isLocalRedirect(uri: string, allowed?: readonly string[]): boolean {
+  let u: URL;
+  try {
+    u = new URL(uri);
+  } catch {
+    return false;
+  }
+  if (allowed) return allowed.includes(uri) || allowed.includes(`${u.origin}${u.pathname}`);
+  return (u.protocol === 'http:' || u.protocol === 'https:') && (u.hostname === 'localhost' || u.hostname === '127.0.0.1');
+}
+
+/** Set query parameters on a URL (undefined values are left out), keeping its fragment. */
+export function withQuery(uri: string, values: Record<string, string | undefined>): string {
+  const u = new URL(uri);
+  for (const [k, v] of Object.entries(values)) if (v !== undefined) u.searchParams.set(k, v);
+  return u.toString();
+}
+
+/** One choice on a login page: a seeded test user. */
+export interface LoginChoice {
+  /** Submitted as `user`. */
+  value: string;
+  /** What the button says. */
+  label: string;
+}
+
+export interface LoginPageOptions {
+  /** The platform's name, as its own page shows it (e.g. 杭电助手). */
+  platform: string;
+  /** The page's heading after the platform name (default 授权登录). */
+  heading?: string;
+  /** Where the form posts. */
+  action: string;
+  /** Hidden fields carried through the form (undefined ones are left out). */
+  hidden?: Record<string, string | undefined>;
+  users: readonly LoginChoice[];
+  /** The deny button's label; none when undefined. */
+  deny?: string;
+  /** Extra HTML under the heading (already escaped). */
+  note?: string;
+  /** Form method (default post). */
+  method?: 'get' | 'post';
+}
+
+/** The login-page shell every emulator uses: pick a seeded user, or refuse. */
+export function loginPage(o: LoginPageOptions): string {
+  const hidden = Object.entries(o.hidden ?? {})
+    .filter((e): e is [string, string] => e[1] !== undefined)
+    .map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`)
+    .join('');
+  const buttons = o.users
+    .map(
+      (u) =>
+        `<button type="submit" name="user" value="${escapeHtml(u.value)}" data-user="${escapeHtml(u.value)}">${escapeHtml(u.label)}</button>`,
+    )
+    .join('');
+  const deny = o.deny ? `<button type="submit" name="deny" value="1" data-deny="1">${escapeHtml(o.deny)}</button>` : '';
+  return page(
+    `${o.platform} · ${o.heading ?? '授权登录'}（模拟）`,
+    `${o.note ?? '<p>选择一个测试用户登录（本地模拟平台）</p>'}<form method="${o.method ?? 'post'}" action="${escapeHtml(o.action)}">${hidden}${buttons}${deny}</form>`,
+  );
+}
+
+export { escapeHtml, page };

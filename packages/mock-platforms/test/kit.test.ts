@@ -1,0 +1,96 @@
+import { CredentialStore, isLocalRedirect, loginPage, param, params, randomCredential, startEmulator, withQuery } from '../src';
+
+describe('emulator kit', () => {
+  it('CredentialStore: single-use, expiring on the emulator clock', () => {
+    let t = 1_000;
+    const store = new CredentialStore<{ user: string }>(() => t, 5_000);
+    const a = store.mint({ user: 'u1' });
+    const b = store.mint({ user: 'u2' }, { ttl: 100, prefix: 'zq-' });
+    expect(a).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(b.startsWith('zq-')).toBe(true);
+    expect(store.peek(a)).toEqual({ user: 'u1' });
+    expect(store.take(a)).toEqual({ user: 'u1' });
+    expect(store.take(a)).toBeUndefined(); // used
+    t += 100;
+    expect(store.take(b)).toBe('expired');
+    expect(store.take(b)).toBeUndefined();
+    expect(store.take(undefined)).toBeUndefined();
+    const c = store.mint({ user: 'u3' }, { credential: 'fixed' });
+    expect(c).toBe('fixed');
+    expect(store.delete('fixed')).toBe(true);
+    expect(store.size).toBe(0);
+  });
+
+  it('randomCredential is random and URL-safe', () => {
+    const seen = new Set(Array.from({ length: 50 }, () => randomCredential('', 12)));
+    expect(seen.size).toBe(50);
+    for (const s of seen) expect(s).toMatch(/^[A-Za-z0-9_-]{16}$/);
+  });
+
+  it('param/params read query first, then body; first value of a repeated one', async () => {
+    const emu = await startEmulator({
+      name: 'kit',
+      routes(app) {
+        app.all(
+          '/p',
+          (req, res) =>
+            void res.json({
+              code: param(req, 'code') ?? null,
+              n: param(req, 'n') ?? null,
+              q: param(req, 'n', ['query']) ?? null,
+              all: params(req),
+            }),
+        );
+      },
+    });
+    try {
+      const r1 = await fetch(`${emu.url}/p?code=a&code=b`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ code: 'c', n: 5 }),
+      });
+      expect(await r1.json()).toEqual({ code: 'a', n: '5', q: null, all: { code: 'a', n: '5' } });
+      const r2 = await fetch(`${emu.url}/p`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'code=x&code=y',
+      });
+      expect(await r2.json()).toEqual({ code: 'x', n: null, q: null, all: { code: 'x' } });
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it('isLocalRedirect: this machine only, or the registered list', () => {
+    expect(isLocalRedirect('http://localhost:3000/cb')).toBe(true);
+    expect(isLocalRedirect('https://127.0.0.1/cb')).toBe(true);
+    expect(isLocalRedirect('http://evil.example/cb')).toBe(false);
+    expect(isLocalRedirect('javascript:alert(1)')).toBe(false);
+    expect(isLocalRedirect('not a url')).toBe(false);
+    expect(isLocalRedirect('http://app.example/cb?x=1', ['http://app.example/cb'])).toBe(true);
+    expect(isLocalRedirect('http://localhost:3000/cb', ['http://app.example/cb'])).toBe(false);
+  });
+
+  it('withQuery keeps the fragment and leaves undefined out', () => {
+    expect(withQuery('http://a.example/cb?x=1#top', { code: 'c d', state: undefined })).toBe(
+      'http://a.example/cb?x=1&code=c+d#top',
+    );
+  });
+
+  it('loginPage: escaped users, hidden fields, deny, and the （模拟） mark', () => {
+    const html = loginPage({
+      platform: '杭电助手',
+      action: '/authorize?x=<1>',
+      hidden: { state: '"s"', skip: undefined },
+      users: [{ value: 'u1', label: '<b>张三</b>' }],
+      deny: '拒绝授权',
+    });
+    expect(html).toContain('杭电助手 · 授权登录（模拟）');
+    expect(html).toContain('action="/authorize?x=&lt;1&gt;"');
+    expect(html).toContain('name="state" value="&quot;s&quot;"');
+    expect(html).not.toContain('name="skip"');
+    expect(html).toContain('&lt;b&gt;张三&lt;/b&gt;');
+    expect(html).toContain('data-deny="1"');
+    expect(loginPage({ platform: 'x', action: '/a', users: [] })).not.toContain('data-deny');
+  });
+});
