@@ -32,3 +32,11 @@ export {
 export { CampusStrategy, invokeVerify, type CampusAuthenticateOptions, type FlowOutcome, type VerifyResult } from './strategy';
 export { readParam, hasParam, originalURL, resolveCallbackURL, type ReadParamOptions } from './params';
 export { isObject, expectObject, optString, reqString, optNumber, optBoolean, type JsonObject } from './shape';
+export {
+  createPkcePair,
+  startAuthorization,
+  authorizationError,
+  checkAuthorizationState,
+  type AuthorizeParams,
+  type StartAuthorizationOptions,
+} from './oauth';
