@@ -33,6 +33,8 @@ export interface StartAuthorizationOptions {
   callbackURL: string;
   scope?: string | string[];
   pkce: boolean;
+  /** Trust X-Forwarded-Proto/Host when resolving a relative callback URL (default: Express' `trust proxy`). */
+  trustProxy?: boolean;
   /** Build the platform's authorize URL. */
   authorizeURL(params: AuthorizeParams): string;
 }
@@ -47,7 +49,7 @@ export async function startAuthorization(
   o: StartAuthorizationOptions,
 ): Promise<{ kind: 'redirect'; url: string }> {
   const callback = typeof options.callbackURL === 'string' && options.callbackURL ? options.callbackURL : o.callbackURL;
-  const redirectURI = resolveCallbackURL(req, callback);
+  const redirectURI = resolveCallbackURL(req, callback, o.trustProxy);
   const pkce = o.pkce ? createPkcePair() : undefined;
   const data: StateData = pkce ? { verifier: pkce.verifier } : {};
   const state = await o.stateStore.issue(req, data);

@@ -64,19 +64,19 @@ export function hasParam(req: CampusRequest, name: string, from: Array<'query' |
 
 /**
  * The absolute URL of this request (like passport-oauth2's originalURL): honours X-Forwarded-Proto
- * only when Express' `trust proxy` is on.
+ * and -Host only when Express' `trust proxy` is on, or when `trustProxy` says so.
  */
-export function originalURL(req: CampusRequest): string {
-  const trustProxy = !!req.app?.get?.('trust proxy');
+export function originalURL(req: CampusRequest, trustProxy: boolean = !!req.app?.get?.('trust proxy')): string {
   const fwd = req.headers['x-forwarded-proto'];
   const tls = (req.socket as { encrypted?: boolean } | undefined)?.encrypted;
-  const proto = req.protocol ?? (trustProxy && typeof fwd === 'string' ? fwd.split(',')[0].trim() : tls ? 'https' : 'http');
+  const forwarded = trustProxy && typeof fwd === 'string' ? fwd.split(',')[0].trim() : undefined;
+  const proto = forwarded ?? req.protocol ?? (tls ? 'https' : 'http');
   const host = (trustProxy && (req.headers['x-forwarded-host'] as string | undefined)) || req.headers.host || 'localhost';
   const path = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/';
   return `${proto}://${host}${path}`;
 }
 
 /** Resolve a (possibly relative) callback URL against the current request. */
-export function resolveCallbackURL(req: CampusRequest, callbackURL: string): string {
-  return new URL(callbackURL, originalURL(req)).toString();
+export function resolveCallbackURL(req: CampusRequest, callbackURL: string, trustProxy?: boolean): string {
+  return new URL(callbackURL, originalURL(req, trustProxy)).toString();
 }

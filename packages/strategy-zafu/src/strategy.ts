@@ -1,27 +1,38 @@
-import type { Request } from 'express';
-import OAuth2Strategy from 'passport-oauth2';
+/**
+ * ZafuStrategy — Passport face of ZAFU website login (OAuth 2.0 authorization code).
+ *
+ * 1. No `code` on the request: issue a per-flow state (with the PKCE verifier when `pkce`), save
+ *    the session, redirect to the authorize page.
+ * 2. Back with `?error=`: access_denied → fail ERR_DENIED; anything else → error ERR_PLATFORM.
+ * 3. Back with `code`: check the state, exchange the code, fetch the user info, call verify.
+ *
+ * The endpoint defaults are UNCONFIRMED guesses (ZAFU has not published its website-login
+ * document); every URL is an option.
+ */
 import {
-  CampusAuthError,
-  DEFAULT_TIMEOUT,
-  hasParam,
-  invokeVerify,
-  isCampusAuthError,
-  readParam,
-  readStateParam,
-  stateStoreOption,
-  toOAuth2StateStore,
-  type CampusAuthenticateOptions,
-  type CampusFailInfo,
+  buildUrl,
   type CampusRequest,
   type CampusStrategyOptions,
   type StateStore,
   type VerifyFunction,
   type VerifyFunctionWithRequest,
 } from '@campus-passport/core';
+import {
+  CampusStrategy,
+  OptionChecks,
+  authorizationError,
+  checkAuthorizationState,
+  readParam,
+  resolveCallbackURL,
+  startAuthorization,
+  stateStoreOption,
+  type CampusAuthenticateOptions,
+  type FlowOutcome,
+} from '@campus-passport/core/kit';
 import { ZAFU_BASE_URL, ZafuOAuthClient } from './client';
 import { DEFAULT_PROFILE_FIELDS, type ZafuCredentials, type ZafuProfile, type ZafuProfileFields } from './profile';
 
-const P = 'zafu';
+const PLATFORM = 'zafu';
 
 export interface ZafuStrategyOptions extends CampusStrategyOptions {
   clientID: string;
@@ -47,77 +58,53 @@ export interface ZafuStrategyOptions extends CampusStrategyOptions {
   pkce?: boolean;
   /** Where state values live. Default: per-flow, single-use values in the session. */
   stateStore?: StateStore;
-  /** Trust X-Forwarded-* when resolving a relative callbackURL (passport-oauth2's `proxy`). */
+  /** Trust X-Forwarded-Proto/Host when resolving a relative callbackURL. Default: Express' `trust proxy`. */
   proxy?: boolean;
 }
 
 export type ZafuVerify<U = unknown> =
   VerifyFunction<ZafuCredentials, ZafuProfile, U> | VerifyFunctionWithRequest<ZafuCredentials, ZafuProfile, U>;
 
-type Actions = {
-  success(user: unknown, info?: unknown): void;
-  fail(challenge?: unknown, status?: number): void;
-  redirect(url: string, status?: number): void;
-  error(err: unknown): void;
-  pass(): void;
-};
+type Outcome = FlowOutcome<ZafuCredentials, ZafuProfile>;
 
-/** Errors thrown by the app's verify: passed to Passport's error untouched. */
-const verifyErrors = new WeakSet<object>();
-
-function cfg(message: string): CampusAuthError {
-  return new CampusAuthError('ERR_CONFIG', `zafu: ${message}`, { platform: P });
-}
-
-function absoluteURL(name: string, value: unknown): string {
-  if (typeof value !== 'string' || !/^https?:\/\//i.test(value)) throw cfg(`option "${name}" must be an absolute http(s) URL`);
-  try {
-    return new URL(value).toString();
-  } catch {
-    throw cfg(`option "${name}" must be an absolute http(s) URL`);
-  }
-}
-
-function validate(o: ZafuStrategyOptions, verify: unknown): void {
-  if (!o || typeof o !== 'object') throw cfg('options must be an object');
-  if (typeof verify !== 'function') throw cfg('verify must be a function (credentials, profile, done)');
-  for (const k of ['clientID', 'clientSecret'] as const)
-    if (typeof o[k] !== 'string' || !o[k]) throw cfg(`option "${k}" is required`);
-  if (o.name !== undefined && (typeof o.name !== 'string' || !o.name)) throw cfg('option "name" must be a non-empty string');
-  if (o.timeout !== undefined && !(Number.isFinite(o.timeout) && o.timeout > 0))
-    throw cfg('option "timeout" must be a positive number of ms');
-  if (o.transport !== undefined && typeof o.transport !== 'function') throw cfg('option "transport" must be a function');
-  if (o.callbackURL !== undefined && (typeof o.callbackURL !== 'string' || !o.callbackURL))
-    throw cfg('option "callbackURL" must be a non-empty string');
-  if (o.clientAuth !== undefined && o.clientAuth !== 'body' && o.clientAuth !== 'basic')
-    throw cfg(`option "clientAuth" must be 'body' or 'basic'`);
-  if (o.userInfoAuth !== undefined && o.userInfoAuth !== 'header' && o.userInfoAuth !== 'query')
-    throw cfg(`option "userInfoAuth" must be 'header' or 'query'`);
+function checkOptions(o: ZafuStrategyOptions): { base: string } {
+  const check = new OptionChecks(PLATFORM);
+  check.object(o);
+  for (const k of ['clientID', 'clientSecret'] as const) check.string(o[k], k);
+  check.optString(o.callbackURL, 'callbackURL');
+  check.oneOf(o.clientAuth, 'clientAuth', ['body', 'basic'], 'body');
+  check.oneOf(o.userInfoAuth, 'userInfoAuth', ['header', 'query'], 'header');
   if (
     o.scope !== undefined &&
     typeof o.scope !== 'string' &&
     !(Array.isArray(o.scope) && o.scope.every((s) => typeof s === 'string'))
   )
-    throw cfg('option "scope" must be a string or an array of strings');
-  if (o.pkce !== undefined && typeof o.pkce !== 'boolean') throw cfg('option "pkce" must be a boolean');
+    throw check.fail('option "scope" must be a string or an array of strings');
+  check.optBoolean(o.pkce, 'pkce');
+  check.optBoolean(o.proxy, 'proxy');
   if (o.profileFields !== undefined) {
-    if (!o.profileFields || typeof o.profileFields !== 'object') throw cfg('option "profileFields" must be an object');
+    if (!o.profileFields || typeof o.profileFields !== 'object') throw check.fail('option "profileFields" must be an object');
     for (const [k, v] of Object.entries(o.profileFields)) {
-      if (!(k in DEFAULT_PROFILE_FIELDS)) throw cfg(`option "profileFields" has an unknown field "${k}"`);
+      if (!(k in DEFAULT_PROFILE_FIELDS)) throw check.fail(`option "profileFields" has an unknown field "${k}"`);
       const ok = (typeof v === 'string' && v) || (Array.isArray(v) && v.length > 0 && v.every((p) => typeof p === 'string' && p));
-      if (!ok) throw cfg(`option "profileFields.${k}" must be a path or a list of paths`);
+      if (!ok) throw check.fail(`option "profileFields.${k}" must be a path or a list of paths`);
     }
   }
+  const base = check.url(o.baseURL ?? ZAFU_BASE_URL, 'baseURL');
+  for (const k of ['authorizationURL', 'tokenURL', 'userInfoURL'] as const) if (o[k] !== undefined) check.url(o[k], k);
+  return { base };
 }
 
-/**
- * Passport strategy for ZAFU website login: OAuth 2.0 authorization code on passport-oauth2
- * (authorize URL, state, PKCE, callback URL), with the token and user-info calls through core's
- * transport (timeouts, body cap, redaction). Endpoint defaults are UNCONFIRMED guesses.
- */
-export class ZafuStrategy<U = unknown> extends OAuth2Strategy {
-  readonly platform = P;
-  protected readonly client: ZafuOAuthClient;
+export class ZafuStrategy<U = unknown> extends CampusStrategy<ZafuCredentials, ZafuProfile, U> {
+  /** The authorize page users are sent to. */
+  readonly authorizationURL: string;
+  readonly client: ZafuOAuthClient;
+  private readonly clientID: string;
+  private readonly callbackURL?: string;
+  private readonly scope?: string | string[];
+  private readonly pkce: boolean;
+  private readonly proxy?: boolean;
+  private readonly stateStore: StateStore;
 
   constructor(
     options: ZafuStrategyOptions & { passReqToCallback: true },
@@ -129,140 +116,67 @@ export class ZafuStrategy<U = unknown> extends OAuth2Strategy {
   );
   constructor(options: ZafuStrategyOptions, verify: ZafuVerify<U>);
   constructor(options: ZafuStrategyOptions, verify: ZafuVerify<U>) {
-    validate(options, verify);
-    const base = absoluteURL('baseURL', options.baseURL ?? ZAFU_BASE_URL).replace(/\/+$/, '');
-    const name = options.name ?? P;
-    const passReq = options.passReqToCallback === true;
-    const stateStore = stateStoreOption(options.stateStore, P, name);
-    // passport-oauth2 picks its verify call by arity: 6 = (req, accessToken, refreshToken, params, profile, verified)
-    const adapter = (
-      req: Request,
-      _accessToken: string,
-      _refreshToken: string,
-      credentials: ZafuCredentials,
-      profile: ZafuProfile,
-      verified: OAuth2Strategy.VerifyCallback,
-    ): void => {
-      invokeVerify(verify, passReq, req as unknown as CampusRequest, credentials, profile)
-        .then(
-          ({ user, info }) => verified(null, user as Express.User | false, info as object | undefined),
-          (err: unknown) => {
-            if (err && typeof err === 'object') verifyErrors.add(err);
-            verified(err);
-          },
-        )
-        .catch(() => undefined); // an action was taken; what the app does after is not ours
-    };
-    super(
-      {
-        authorizationURL: absoluteURL('authorizationURL', options.authorizationURL ?? `${base}/oauth/authorize`),
-        tokenURL: absoluteURL('tokenURL', options.tokenURL ?? `${base}/oauth/token`),
-        clientID: options.clientID,
-        clientSecret: options.clientSecret,
-        callbackURL: options.callbackURL,
-        scope: options.scope,
-        pkce: options.pkce === true,
-        store: toOAuth2StateStore(stateStore) as unknown as OAuth2Strategy.StateStore,
-        proxy: options.proxy,
-        passReqToCallback: true,
-      },
-      adapter as OAuth2Strategy.VerifyFunctionWithRequest,
-    );
-    this.name = name;
+    const { base } = checkOptions(options);
+    super(PLATFORM, options, verify);
+    this.authorizationURL = options.authorizationURL ?? `${base}/oauth/authorize`;
+    this.clientID = options.clientID;
+    this.callbackURL = options.callbackURL;
+    this.scope = options.scope;
+    this.pkce = options.pkce === true;
+    this.proxy = options.proxy;
+    this.stateStore = stateStoreOption(options.stateStore, PLATFORM, this.name);
     this.client = new ZafuOAuthClient({
       clientID: options.clientID,
       clientSecret: options.clientSecret,
-      tokenURL: absoluteURL('tokenURL', options.tokenURL ?? `${base}/oauth/token`),
-      userInfoURL: absoluteURL('userInfoURL', options.userInfoURL ?? `${base}/oauth/userinfo`),
+      tokenURL: options.tokenURL ?? `${base}/oauth/token`,
+      userInfoURL: options.userInfoURL ?? `${base}/oauth/userinfo`,
       clientAuth: options.clientAuth,
       userInfoAuth: options.userInfoAuth,
       profileFields: options.profileFields,
-      timeout: options.timeout ?? DEFAULT_TIMEOUT,
-      transport: options.transport,
+      timeout: this.timeout,
+      transport: this.transport,
     });
-    // passport-oauth2's own HTTP (no timeout, no redaction) is replaced by the client's.
-    const exchange = (code: string, params: Record<string, string>, callback: (...a: unknown[]) => void): void => {
-      this.client
-        .exchangeCode({ code, redirectUri: params.redirect_uri, codeVerifier: params.code_verifier })
-        .then(
-          (creds) => callback(null, creds.accessToken, creds.refreshToken, creds),
-          (err: unknown) => callback(err),
-        )
-        .catch(() => undefined);
-    };
-    this._oauth2.getOAuthAccessToken = exchange as typeof this._oauth2.getOAuthAccessToken;
   }
 
-  /** Load the profile through the client (user-info endpoint + profileFields mapping). */
-  override userProfile(accessToken: string, done: (err?: unknown, profile?: ZafuProfile) => void): void {
-    this.client
-      .userInfo(accessToken)
-      .then(
-        (profile) => done(null, profile),
-        (err: unknown) => done(err),
-      )
-      .catch(() => undefined);
+  protected async flow(req: CampusRequest, options: CampusAuthenticateOptions): Promise<Outcome> {
+    const refused = authorizationError(req, PLATFORM);
+    if (refused) throw refused;
+
+    const code = readParam(req, 'code', { from: ['query'], platform: PLATFORM, label: 'authorization code' });
+    if (!code) return this.redirectToZafu(req, options);
+
+    const { verifier } = await checkAuthorizationState(req, this.stateStore, PLATFORM);
+    const redirectUri = this.redirectURI(req, options);
+    const credentials = await this.client.exchangeCode({ code, redirectUri, codeVerifier: verifier });
+    const profile = await this.client.userInfo(credentials.accessToken);
+    return { kind: 'login', credentials, profile };
   }
 
-  /**
-   * One request: check the callback's parameters, let passport-oauth2 run the flow, and turn
-   * whatever it does into exactly one Passport action with a `{ message, code }` fail info.
-   */
-  override authenticate(req: Request, options: CampusAuthenticateOptions = {}): void {
-    const self = this as unknown as Actions;
-    const orig: Actions = { success: self.success, fail: self.fail, redirect: self.redirect, error: self.error, pass: self.pass };
-    let acted = false;
-    const once =
-      <A extends unknown[]>(fn: (...a: A) => void) =>
-      (...a: A): void => {
-        if (acted) return;
-        acted = true;
-        fn(...a);
-      };
-    self.success = once((user, info) => orig.success.call(this, user, info));
-    self.redirect = once((url, status) => orig.redirect.call(this, url, status));
-    self.pass = once(() => orig.pass.call(this));
-    self.fail = once((challenge, status) => orig.fail.call(this, failInfo(challenge), status ?? 401));
-    self.error = (err: unknown) => {
-      const e = err && typeof err === 'object' && 'oauthError' in err ? (err as { oauthError: unknown }).oauthError : err;
-      if (isCampusAuthError(e) && e.isUserError && !verifyErrors.has(e))
-        return self.fail({ message: e.message, code: e.code } satisfies CampusFailInfo, e.status);
-      once(() => orig.error.call(this, e instanceof Error ? e : new Error(String(e))))();
-    };
-
-    const creq = req as unknown as CampusRequest;
-    try {
-      if (hasParam(creq, 'error', ['query']) && creq.query?.error !== '') {
-        const error = readParam(creq, 'error', { from: ['query'], maxLength: 256, platform: P });
-        if (error === 'access_denied')
-          return self.fail({ message: 'the user declined the login at ZAFU', code: 'ERR_DENIED' }, 403);
-        const description = readParam(creq, 'error_description', { from: ['query'], pattern: /^[^\0]*$/, platform: P });
-        throw new CampusAuthError('ERR_PLATFORM', `zafu answered the authorization with error "${error}"`, {
-          platform: P,
-          platformCode: error,
-          platformMessage: description,
-        });
-      }
-      if (readParam(creq, 'code', { platform: P, label: 'authorization code' }) !== undefined) readStateParam(creq, P);
-      // a string `state` would make passport-oauth2 skip the store: states are always ours
-      super.authenticate(req, { ...options, state: undefined });
-    } catch (err) {
-      self.error(err);
-    }
+  /** Step 1: the authorize page, with client_id, redirect_uri, scope, a state and (opt-in) PKCE. */
+  private redirectToZafu(req: CampusRequest, options: CampusAuthenticateOptions): Promise<Outcome> {
+    return startAuthorization(req, options, {
+      platform: PLATFORM,
+      stateStore: this.stateStore,
+      callbackURL: this.callbackURL ?? '',
+      scope: this.scope,
+      pkce: this.pkce,
+      trustProxy: this.proxy,
+      authorizeURL: ({ redirectURI, state, scope, codeChallenge }) =>
+        buildUrl(this.authorizationURL, {
+          response_type: 'code',
+          redirect_uri: this.callbackURL || options.callbackURL ? redirectURI : undefined,
+          scope: Array.isArray(scope) ? scope.join(' ') : scope || undefined,
+          state,
+          client_id: this.clientID,
+          code_challenge: codeChallenge,
+          code_challenge_method: codeChallenge ? 'S256' : undefined,
+        }).toString(),
+    });
   }
-}
 
-/** Passport-oauth2's fail challenges (undefined, a string, an object) → `{ message, code, … }`. */
-function failInfo(challenge: unknown): CampusFailInfo {
-  if (challenge && typeof challenge === 'object') {
-    const c = challenge as Record<string, unknown>;
-    if (typeof c.code === 'string' && typeof c.message === 'string') return c as CampusFailInfo;
-    return {
-      ...c,
-      message: typeof c.message === 'string' ? c.message : 'login refused',
-      code: typeof c.code === 'string' ? c.code : 'ERR_DENIED',
-    };
+  /** The redirect_uri the token call must repeat (the one the authorize URL carried). */
+  private redirectURI(req: CampusRequest, options: CampusAuthenticateOptions): string | undefined {
+    const callback = typeof options.callbackURL === 'string' && options.callbackURL ? options.callbackURL : this.callbackURL;
+    return callback ? resolveCallbackURL(req, callback, this.proxy) : undefined;
   }
-  if (typeof challenge === 'string' && challenge) return { message: challenge, code: 'ERR_DENIED' };
-  return { message: 'verify did not accept this user', code: 'ERR_DENIED' };
 }

@@ -308,7 +308,7 @@ describe('ZafuStrategy: construction', () => {
     const s = new ZafuStrategy(ok, v);
     expect(s.name).toBe('zafu');
     expect(Strategy).toBe(ZafuStrategy);
-    expect((s as unknown as { _oauth2: { _authorizeUrl: string } })._oauth2._authorizeUrl).toBe(
+    expect(s.authorizationURL).toBe(
       'https://open.zafu.edu.cn/oauth/authorize',
     );
   });
