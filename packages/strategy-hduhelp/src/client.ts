@@ -61,6 +61,10 @@ export const DEPRECATED_PERSON_INFO_PATH = '/base/person/info';
 
 export type HduHelpApi = 'classic' | 'neo';
 
+/** neo revoke: which kind of token is revoked (openapi.yaml AuthenRevokeRequestBody token_type_hint). */
+export type HduHelpTokenTypeHint = 'access_token' | 'refresh_token';
+const TOKEN_TYPE_HINTS: readonly string[] = ['access_token', 'refresh_token'];
+
 export interface HduHelpClientOptions {
   /** classic: client_id; neo: app_id. */
   clientID: string;
@@ -174,7 +178,10 @@ export class HduHelpClient {
     }).toString();
   }
 
-  /** Exchange an authorization code. classic: GET with `state`; neo: POST with the PKCE verifier. */
+  /**
+   * Exchange an authorization code. classic: GET with `state` (seed; open-docs get-access-token.md);
+   * neo: POST with a form body and the PKCE verifier (openapi.yaml; core/userauth.go ExchangeCode).
+   */
   async exchangeCode(code: string, state?: string, codeVerifier?: string): Promise<HduHelpTokenResult> {
     if (this.api === 'classic') {
       const { data } = await this.call('code', 'the token exchange', {
@@ -234,24 +241,41 @@ export class HduHelpClient {
     return parseNeoUser(data, text);
   }
 
-  /** neo: a new token pair. Refresh tokens are single-use: keep the new one. */
+  /**
+   * neo: a new token pair — `POST …/authen/refresh-access-token` with a JSON body `{grant_type:
+   * "refresh_token", app_id, app_secret, refresh_token}` (hduhelp-neo-sdk-go openapi.yaml,
+   * core/userauth.go Refresh). Refresh tokens are single-use and rotate: keep the new one.
+   */
   async refreshAccessToken(refreshToken: string): Promise<HduHelpTokenResult> {
     this.only('neo', 'refreshAccessToken');
     const { data } = await this.call('refresh', 'the token refresh', {
       method: 'POST',
       url: this.url(this.paths.neoRefresh),
-      form: { grant_type: 'refresh_token', app_id: this.clientID, app_secret: this.clientSecret, refresh_token: refreshToken },
+      json: { grant_type: 'refresh_token', app_id: this.clientID, app_secret: this.clientSecret, refresh_token: refreshToken },
     });
     return parseNeoToken(data, this.now());
   }
 
-  /** neo: revoke an access or refresh token. */
-  async revoke(token: string): Promise<void> {
+  /**
+   * neo: revoke an access or refresh token (RFC 7009; idempotent) — `POST …/authen/revoke` with a
+   * JSON body `{app_id, app_secret, token, token_type_hint?}` (hduhelp-neo-sdk-go openapi.yaml
+   * AuthenRevokeRequestBody). `tokenTypeHint` says which kind `token` is; left out when not given.
+   */
+  async revoke(token: string, tokenTypeHint?: HduHelpTokenTypeHint): Promise<void> {
     this.only('neo', 'revoke');
+    if (tokenTypeHint !== undefined && !TOKEN_TYPE_HINTS.includes(tokenTypeHint))
+      throw new CampusAuthError('ERR_CONFIG', 'hduhelp: revoke() tokenTypeHint must be "access_token" or "refresh_token"', {
+        platform: PLATFORM,
+      });
     await this.call('app', 'the token revocation', {
       method: 'POST',
       url: this.url(this.paths.neoRevoke),
-      form: { app_id: this.clientID, app_secret: this.clientSecret, token },
+      json: {
+        app_id: this.clientID,
+        app_secret: this.clientSecret,
+        token,
+        ...(tokenTypeHint ? { token_type_hint: tokenTypeHint } : {}),
+      },
     });
   }
 
@@ -270,11 +294,11 @@ export class HduHelpClient {
   private async call(
     kind: CallKind,
     what: string,
-    req: Pick<TransportRequest, 'method' | 'url' | 'query' | 'form' | 'headers'>,
+    req: Pick<TransportRequest, 'method' | 'url' | 'query' | 'form' | 'json' | 'headers'>,
   ): Promise<{ data: unknown; text: string }> {
     // the client secret, and every token / verifier this call carries: never echoed, even when the
     // platform quotes one back in its `msg`
-    const secrets = [this.clientSecret, ...collectSecrets(req.query, req.form, req.headers)];
+    const secrets = [this.clientSecret, ...collectSecrets(req.query, req.form, req.json, req.headers)];
     const res = await this.transport({ ...req, timeout: this.timeout, platform: PLATFORM, secrets });
     const body = res.body;
     const env = isObject(body) ? body : undefined;

@@ -8,6 +8,7 @@ export {
   type HduHelpApi,
   type HduHelpClientOptions,
   type HduHelpPaths,
+  type HduHelpTokenTypeHint,
   type AuthorizationURLParams,
 } from './client';
 export {

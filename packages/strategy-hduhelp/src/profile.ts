@@ -66,6 +66,22 @@ export function parseStaffType(v: unknown): { staffType?: number; staffTypeLabel
   return { staffType: n, staffTypeLabel: STAFF_TYPES[n] };
 }
 
+/**
+ * `/salmon_base/person/info` numbers its kinds differently from the token answer's `staff_type`:
+ * 1 本科生, 2 教师, 3 研究生 (open-docs docs/develop/teaching/person-info.md; get-access-token.md
+ * warns that the two differ). Mapped to the token's numbering, which the profile uses throughout.
+ */
+const PERSON_INFO_STAFF_TYPES: Record<number, number> = { 1: 1, 2: 3, 3: 2 };
+
+function parsePersonInfoStaffType(v: unknown): { staffType?: number; staffTypeLabel?: HduHelpStaffTypeLabel } {
+  const parsed = parseStaffType(v);
+  // only a number is renumbered; a text (本科生 / 研究生 / 教职工) already says what it is
+  const numeric = typeof v === 'number' || (typeof v === 'string' && /^\s*\d+\s*$/.test(v));
+  if (!numeric || parsed.staffType === undefined) return parsed;
+  const n = PERSON_INFO_STAFF_TYPES[parsed.staffType];
+  return n === undefined ? parsed : parseStaffType(n);
+}
+
 function bad(what: string): CampusAuthError {
   return new CampusAuthError('ERR_BAD_RESPONSE', `hduhelp: ${what}`, { platform: PLATFORM });
 }
@@ -152,7 +168,8 @@ function finish(p: Omit<HduHelpProfile, 'provider' | 'id' | 'displayName'>, user
 
 /**
  * Classic person info → profile. Reads the current `/salmon_base/person/info` shape (staffId,
- * staffName…) and the deprecated `/base/person/info` upper-case shape (STAFFID, STAFFNAME…).
+ * staffName…; its staffType renumbered, see above) and the deprecated `/base/person/info`
+ * upper-case shape (STAFFID, STAFFNAME…, STAFFTYPE as text).
  * `userId` (from the token answer) becomes the id when there is one; else the staff id.
  */
 export function parsePersonInfo(body: unknown, raw: string, userId?: string): HduHelpProfile {
@@ -165,7 +182,7 @@ export function parsePersonInfo(body: unknown, raw: string, userId?: string): Hd
     {
       staffId,
       staffName: pick('staffName', 'STAFFNAME'),
-      ...parseStaffType(upper ? d.STAFFTYPE : d.staffType),
+      ...(upper ? parseStaffType(d.STAFFTYPE) : parsePersonInfoStaffType(d.staffType)),
       staffState: pick('staffState', 'STAFFSTATE'),
       unitCode: pick('unitCode', 'UNITCODE'),
       unitName: pick('unitName', 'UNITNAME'),

@@ -153,14 +153,104 @@ describe('HduHelpClient neo', () => {
     const me = await neo().personInfo(t1.credentials.accessToken);
     expect(me).toMatchObject({ id: UNDERGRAD.userId, staffId: UNDERGRAD.staffId, displayName: UNDERGRAD.staffName });
 
+    emu.clearRequests();
     const t2 = await neo().refreshAccessToken(t1.credentials.refreshToken!);
+    // a JSON body with exactly these fields (hduhelp-neo-sdk-go openapi.yaml, core/userauth.go Refresh)
+    expect(emu.requests).toHaveLength(1);
+    expect(emu.requests[0].method).toBe('POST');
+    expect(emu.requests[0].path).toBe('/hduhelp-neo/open-apis/authen/refresh-access-token');
+    expect(emu.requests[0].headers['content-type']).toMatch(/^application\/json\b/);
+    expect(JSON.parse(emu.requests[0].rawBody)).toEqual({
+      grant_type: 'refresh_token',
+      app_id: HDUHELP_NEO_APP_ID,
+      app_secret: HDUHELP_NEO_APP_SECRET,
+      refresh_token: t1.credentials.refreshToken,
+    });
     expect(t2.credentials.refreshToken).not.toBe(t1.credentials.refreshToken);
     expect(emu.isTokenActive(t1.credentials.accessToken)).toBe(false);
     await rejects(neo().refreshAccessToken(t1.credentials.refreshToken!), 'ERR_INVALID_CREDENTIAL'); // single use
 
+    emu.clearRequests();
     await neo().revoke(t2.credentials.accessToken);
+    // a JSON body {app_id, app_secret, token}; no token_type_hint when none is given (openapi.yaml)
+    expect(emu.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /hduhelp-neo/open-apis/authen/revoke']);
+    expect(emu.requests[0].headers['content-type']).toMatch(/^application\/json\b/);
+    expect(JSON.parse(emu.requests[0].rawBody)).toEqual({
+      app_id: HDUHELP_NEO_APP_ID,
+      app_secret: HDUHELP_NEO_APP_SECRET,
+      token: t2.credentials.accessToken,
+    });
     expect(emu.isTokenActive(t2.credentials.accessToken)).toBe(false);
     await rejects(neo().personInfo(t2.credentials.accessToken), 'ERR_INVALID_CREDENTIAL');
+  });
+
+  it('revoke passes token_type_hint through; revoking a refresh token ends it and its access token', async () => {
+    const t = await neo().exchangeCode(emu.issueCode({ clientId: HDUHELP_NEO_APP_ID }));
+    emu.clearRequests();
+    await neo().revoke(t.credentials.refreshToken!, 'refresh_token');
+    expect(JSON.parse(emu.requests[0].rawBody)).toEqual({
+      app_id: HDUHELP_NEO_APP_ID,
+      app_secret: HDUHELP_NEO_APP_SECRET,
+      token: t.credentials.refreshToken,
+      token_type_hint: 'refresh_token',
+    });
+    expect(emu.isTokenActive(t.credentials.refreshToken!)).toBe(false);
+    expect(emu.isTokenActive(t.credentials.accessToken)).toBe(false);
+    await rejects(neo().refreshAccessToken(t.credentials.refreshToken!), 'ERR_INVALID_CREDENTIAL');
+
+    const u = await neo().exchangeCode(emu.issueCode({ clientId: HDUHELP_NEO_APP_ID }));
+    emu.clearRequests();
+    await neo().revoke(u.credentials.accessToken, 'access_token');
+    expect(JSON.parse(emu.requests[0].rawBody)).toMatchObject({
+      token: u.credentials.accessToken,
+      token_type_hint: 'access_token',
+    });
+    expect(emu.isTokenActive(u.credentials.accessToken)).toBe(false);
+    // idempotent: revoking it again (or an unknown token) succeeds (openapi.yaml)
+    await expect(neo().revoke(u.credentials.accessToken, 'access_token')).resolves.toBeUndefined();
+    await expect(neo().revoke('never-issued')).resolves.toBeUndefined();
+  });
+
+  it('revoke refuses a token_type_hint outside "access_token" | "refresh_token" before any call', async () => {
+    emu.clearRequests();
+    const e = await rejects(neo().revoke('t', 'id_token' as unknown as 'access_token'), 'ERR_CONFIG');
+    expect(e.message).toMatch(/tokenTypeHint/);
+    expect(emu.requests).toHaveLength(0);
+  });
+
+  it('revoke with a wrong app secret → ERR_PLATFORM, the secret and the token in no error', async () => {
+    const secret = 'neo-revoke-wrong-secret-5521';
+    const tok = 'opaque-token-to-revoke-0099';
+    const e = await rejects(neo({ clientSecret: secret }).revoke(tok), 'ERR_PLATFORM');
+    expect(e.upstreamStatus).toBe(401);
+    const everything = `${e.message}\n${e.stack}\n${JSON.stringify(e)}\n${String(e.cause)}\n${e.platformMessage}`;
+    expect(everything).not.toContain(secret);
+    expect(everything).not.toContain(tok);
+  });
+
+  it('the code exchange stays a form (core/userauth.go ExchangeCode)', async () => {
+    const pkce = createPkcePair();
+    emu.clearRequests();
+    await neo().exchangeCode(
+      emu.issueCode({ clientId: HDUHELP_NEO_APP_ID, codeChallenge: pkce.challenge }),
+      undefined,
+      pkce.verifier,
+    );
+    expect(emu.requests[0].headers['content-type']).toMatch(/^application\/x-www-form-urlencoded\b/);
+    expect(Object.fromEntries(new URLSearchParams(emu.requests[0].rawBody))).toEqual({
+      grant_type: 'authorization_code',
+      app_id: HDUHELP_NEO_APP_ID,
+      app_secret: HDUHELP_NEO_APP_SECRET,
+      code: expect.any(String),
+      code_verifier: pkce.verifier,
+    });
+  });
+
+  it('a refresh token the platform quotes back in a JSON-body call stays redacted', async () => {
+    const refresh = 'opaque-refresh-json-value-3310';
+    emu.inject({ kind: 'json', status: 200, body: { code: 50001, msg: `backend failed on ${refresh}` } });
+    const e = await rejects(neo().refreshAccessToken(refresh), 'ERR_INVALID_CREDENTIAL');
+    expect(`${e.message}${e.stack}${JSON.stringify(e)}`).not.toContain(refresh);
   });
 
   it('a refresh token or PKCE verifier the platform quotes back is redacted', async () => {

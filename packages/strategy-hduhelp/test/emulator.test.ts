@@ -115,7 +115,7 @@ describe('hduhelp emulator', () => {
         refresh_token_expire: expect.any(Number),
         staff_id: HDUHELP_USERS[2].staffId,
         staff_name: HDUHELP_USERS[2].staffName,
-        staff_type: 3,
+        staff_type: '3', // a string, as in open-docs docs/develop/get-access-token.md
         user_id: HDUHELP_USERS[2].userId,
       },
     });
@@ -160,6 +160,13 @@ describe('hduhelp emulator', () => {
       staffType: '1',
       unitCode: '05',
     });
+    // person info numbers the kinds its own way: 1 本科生, 2 教师, 3 研究生 (open-docs person-info.md)
+    const typeOf = async (userId: string) => {
+      const at = (await token(emu.url, classicQuery(emu.issueCode({ userId })))).json().data.access_token as string;
+      return (await get(emu.url, '/salmon_base/person/info', { authorization: `token ${at}` })).json().data.staffType;
+    };
+    expect(await typeOf(HDUHELP_USERS[1].userId)).toBe('3'); // the graduate
+    expect(await typeOf(HDUHELP_USERS[2].userId)).toBe('2'); // the staff member
     expect((await get(emu.url, '/base/person/info', { authorization: `token ${t}` })).json().data).toMatchObject({
       STAFFID: '22051234',
       STAFFTYPE: '本科生',
@@ -188,7 +195,7 @@ describe('hduhelp emulator', () => {
     expect((await get(pinned.url, '/oauth/server-verify?client_id=b')).status).toBe(400);
   });
 
-  it('neo: PKCE S256 checked, plain refused, required when configured', async () => {
+  it('neo: PKCE S256 and plain checked (openapi.yaml "S256|plain"), other methods refused, required when configured', async () => {
     const verifier = 'v'.repeat(50);
     const challenge = createHash('sha256').update(verifier).digest('base64url');
     const exchange = (code: string, code_verifier: string) =>
@@ -200,9 +207,12 @@ describe('hduhelp emulator', () => {
         code_verifier,
       });
     const bad = await exchange(emu.issueCode({ clientId: HDUHELP_NEO_APP_ID, codeChallenge: challenge }), 'w'.repeat(50));
+    expect(bad.status).toBe(400);
     expect(bad.json()).toMatchObject({ code: 20004 });
     const ok = await exchange(emu.issueCode({ clientId: HDUHELP_NEO_APP_ID, codeChallenge: challenge }), verifier);
     expect(ok.json()).toMatchObject({ code: 0, data: { accessToken: expect.any(String), tokenType: 'Bearer', expiresIn: 7200 } });
+    const plain = emu.issueCode({ clientId: HDUHELP_NEO_APP_ID, codeChallenge: verifier, codeChallengeMethod: 'plain' });
+    expect((await exchange(plain, verifier)).json()).toMatchObject({ code: 0 });
 
     const authorize = (base: string, q: Record<string, string>) =>
       get(
@@ -210,12 +220,110 @@ describe('hduhelp emulator', () => {
         `/hduhelp-neo/open-apis/authen/authorize?${new URLSearchParams({ response_type: 'code', redirect_uri: 'http://localhost/cb', ...q })}`,
       );
     expect(
-      (await authorize(emu.url, { app_id: HDUHELP_NEO_APP_ID, code_challenge: 'x', code_challenge_method: 'plain' })).status,
+      (await authorize(emu.url, { app_id: HDUHELP_NEO_APP_ID, code_challenge: 'x'.repeat(43), code_challenge_method: 'plain' }))
+        .status,
+    ).toBe(200);
+    expect(
+      (await authorize(emu.url, { app_id: HDUHELP_NEO_APP_ID, code_challenge: 'x'.repeat(43), code_challenge_method: 'S512' }))
+        .status,
     ).toBe(400);
     expect((await authorize(pinned.url, { app_id: 'n' })).status).toBe(400);
     expect((await authorize(pinned.url, { app_id: 'n', code_challenge: challenge, code_challenge_method: 'S256' })).status).toBe(
       200,
     );
     expect((await authorize(emu.url, { app_id: HDUHELP_NEO_APP_ID, scope: 'admin:all' })).status).toBe(400);
+  });
+
+  it('neo: a plain challenge walks the login page and is checked as plain at the exchange', async () => {
+    const verifier = 'p'.repeat(43);
+    const q = new URLSearchParams({
+      app_id: HDUHELP_NEO_APP_ID,
+      response_type: 'code',
+      redirect_uri: 'http://localhost:7/cb',
+      code_challenge: verifier,
+      code_challenge_method: 'plain',
+    });
+    const page = await get(emu.url, `/hduhelp-neo/open-apis/authen/authorize?${q}`);
+    expect(page.text).toContain('name="code_challenge_method" value="plain"');
+    const back = await post(emu.url, '/hduhelp-neo/open-apis/authen/authorize', {
+      ...Object.fromEntries(q),
+      user: HDUHELP_USERS[0].userId,
+    });
+    const code = new URL(back.location!).searchParams.get('code')!;
+    const form = { grant_type: 'authorization_code', app_id: HDUHELP_NEO_APP_ID, app_secret: HDUHELP_NEO_APP_SECRET, code };
+    expect(
+      (await post(emu.url, '/hduhelp-neo/open-apis/authen/access-token', { ...form, code_verifier: verifier })).json(),
+    ).toMatchObject({ code: 0 });
+  });
+
+  it('neo: without redirect_uri the authorize uses the first registered one (hduhelp-neo-sdk-go README)', async () => {
+    const first = await startHduhelpEmulator({
+      clients: [
+        { clientId: 'r', clientSecret: 's', api: 'neo', redirectUris: ['https://one.example/cb', 'https://two.example/cb'] },
+      ],
+    });
+    try {
+      const q = new URLSearchParams({ app_id: 'r', response_type: 'code' });
+      const page = await get(first.url, `/hduhelp-neo/open-apis/authen/authorize?${q}`);
+      expect(page.status).toBe(200);
+      const back = await post(first.url, '/hduhelp-neo/open-apis/authen/authorize', {
+        app_id: 'r',
+        response_type: 'code',
+        user: '40123',
+      });
+      expect(back.location).toMatch(/^https:\/\/one\.example\/cb\?code=/);
+      // no registered URI and none given → the error page
+      expect(
+        (await get(emu.url, `/hduhelp-neo/open-apis/authen/authorize?app_id=${HDUHELP_NEO_APP_ID}&response_type=code`)).status,
+      ).toBe(400);
+    } finally {
+      await first.close();
+    }
+  });
+
+  it('neo: the refresh token is single-use and rotates; the old access token goes with it', async () => {
+    const t1 = (
+      await post(emu.url, '/hduhelp-neo/open-apis/authen/access-token', {
+        grant_type: 'authorization_code',
+        app_id: HDUHELP_NEO_APP_ID,
+        app_secret: HDUHELP_NEO_APP_SECRET,
+        code: emu.issueCode({ clientId: HDUHELP_NEO_APP_ID }),
+      })
+    ).json().data;
+    const refresh = (refresh_token: string) =>
+      fetch(`${emu.url}/hduhelp-neo/open-apis/authen/refresh-access-token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          grant_type: 'refresh_token',
+          app_id: HDUHELP_NEO_APP_ID,
+          app_secret: HDUHELP_NEO_APP_SECRET,
+          refresh_token,
+        }),
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as { code: number; data?: Record<string, string> } }));
+    const r1 = await refresh(t1.refreshToken);
+    expect(r1.body.code).toBe(0);
+    const t2 = r1.body.data!;
+    expect(t2.refreshToken).not.toBe(t1.refreshToken);
+    expect(t2.accessToken).not.toBe(t1.accessToken);
+    expect(emu.isTokenActive(t1.refreshToken)).toBe(false);
+    expect(emu.isTokenActive(t1.accessToken)).toBe(false);
+    expect(emu.isTokenActive(t2.refreshToken)).toBe(true);
+    const reused = await refresh(t1.refreshToken);
+    expect(reused.status).toBe(400);
+    expect(reused.body).toEqual({ code: 20005, msg: expect.any(String) });
+    expect((await refresh(t2.refreshToken)).body.code).toBe(0); // the newest works, once
+  });
+
+  it('neo: every answer carries an X-Request-Id (core/response.go); the old /v1/ paths are gone', async () => {
+    const a = await fetch(`${emu.url}/hduhelp-neo/open-apis/authen/user-info`, { headers: { authorization: 'Bearer nope' } });
+    const b = await fetch(`${emu.url}/hduhelp-neo/open-apis/authen/user-info`, { headers: { authorization: 'Bearer nope' } });
+    expect(a.status).toBe(401);
+    expect(a.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(b.headers.get('x-request-id')).not.toBe(a.headers.get('x-request-id'));
+    // classic answers are not neo's: no request id promised there
+    expect((await fetch(`${emu.url}/oauth/token/validate`)).headers.get('x-request-id')).toBeNull();
+    for (const path of ['v1/access_token', 'v1/refresh_access_token', 'v1/user_info', 'v1/revoke', 'v1/authorize'])
+      expect((await fetch(`${emu.url}/hduhelp-neo/open-apis/authen/${path}`, { method: 'POST' })).status).toBe(404);
   });
 });

@@ -48,6 +48,19 @@ describe('parsePersonInfo', () => {
     });
   });
 
+  it('renumbers person info staffType (1 本科生, 2 教师, 3 研究生: open-docs person-info.md) to the token numbering', () => {
+    const person = (staffType: unknown) => parsePersonInfo({ staffId: '1', staffType }, '{}');
+    expect(person('1')).toMatchObject({ staffType: 1, staffTypeLabel: 'undergraduate' });
+    expect(person('2')).toMatchObject({ staffType: 3, staffTypeLabel: 'staff' });
+    expect(person('3')).toMatchObject({ staffType: 2, staffTypeLabel: 'graduate' });
+    expect(person(3)).toMatchObject({ staffType: 2, staffTypeLabel: 'graduate' });
+    // a text says what it is; an unknown number stays as it came
+    expect(person('研究生')).toMatchObject({ staffType: 2, staffTypeLabel: 'graduate' });
+    expect(person('9')).toMatchObject({ staffType: 9, staffTypeLabel: undefined });
+    // _json keeps the platform's own value
+    expect(person('2')._json).toEqual({ staffId: '1', staffType: '2' });
+  });
+
   it('prefers the user id from the token answer as the id', () => {
     const { raw, data } = fixture('person-info-salmon.json');
     expect(parsePersonInfo(data, raw, 'u-1').id).toBe('u-1');

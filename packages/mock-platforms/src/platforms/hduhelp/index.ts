@@ -1,10 +1,21 @@
 /**
  * The HDU Helper (杭电助手) emulator: classic OAuth (the seed's /oauth/* and data endpoints) and the
- * "neo" OAuth (/hduhelp-neo/open-apis/authen/*, PKCE S256), the serverVerify jump, a login page
- * listing the seeded users, single-use codes bound to client + redirect_uri that expire after
- * 5 minutes, and expiring access tokens — all on the emulator's clock.
+ * "neo" OAuth (/hduhelp-neo/open-apis/authen/*, PKCE), the serverVerify jump, a login page
+ * listing the seeded users, single-use codes bound to the client that expire after 5 minutes,
+ * and expiring access tokens — all on the emulator's clock.
+ *
+ * Sources, named again on each behaviour:
+ * - neo: hduhelp/hduhelp-neo-sdk-go `openapi.yaml` (the contract: paths, methods, request
+ *   encodings, fields, response schemas), `core/userauth.go`, `core/token.go`, `core/response.go`,
+ *   `core/userauth_test.go`, `README.md`. openapi.yaml documents only the HTTP 200 answers and
+ *   marks no field `required`; every error answer below (HTTP status, `code` value) is the
+ *   emulator's choice in the `{code, msg}` envelope every answer carries — *unconfirmed*.
+ * - classic: seed `shared/seeds/hduhelp-oauth.md` and hduhelp/open-docs
+ *   (`docs/develop/get-access-token.md`, `docs/develop/teaching/person-info.md`,
+ *   `docs/develop/deprecated.md`). No classic server code is public: lenient, and *unconfirmed*
+ *   wherever those documents are silent.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Express, Request, Response } from 'express';
 import { escapeHtml, page, startEmulator, type Clock, type Emulator } from '../../harness';
 
@@ -17,7 +28,10 @@ export const HDUHELP_CLIENT_SECRET = 'hduhelp-demo-client-secret-0d6f2c1e9b';
 export const HDUHELP_NEO_APP_ID = 'cli_campus_passport_demo';
 export const HDUHELP_NEO_APP_SECRET = 'hduhelp-neo-demo-app-secret-7a41e5c3';
 
-/** Classic `error` codes of the emulator (the platform answers them with HTTP 200). */
+/**
+ * Classic `error` codes of the emulator (answered with HTTP 200, as the seed's envelope allows).
+ * The numbers are the emulator's own — *unconfirmed*: no classic error table is published.
+ */
 export const HDUHELP_ERRORS = {
   invalidClient: 40001,
   unsupportedGrantType: 40002,
@@ -27,7 +41,10 @@ export const HDUHELP_ERRORS = {
   tokenExpired: 40102,
 } as const;
 
-/** Neo `code` values of the emulator. */
+/**
+ * Neo `code` values of the emulator. openapi.yaml gives only "0 = success" (core/response.go
+ * CodeMsg.Success); these non-zero numbers are the emulator's own — *unconfirmed*.
+ */
 export const HDUHELP_NEO_ERRORS = {
   invalidApp: 20001,
   unsupportedGrantType: 20002,
@@ -35,10 +52,11 @@ export const HDUHELP_NEO_ERRORS = {
   pkceFailed: 20004,
   invalidRefreshToken: 20005,
   invalidAccessToken: 20006,
+  /** A body in the wrong encoding, a missing field, a field of the wrong JSON type, an ungranted scope. */
   invalidParams: 20007,
 } as const;
 
-/** staffType: 1 undergraduate, 2 graduate, 3 staff (as the token answer documents it). */
+/** staffType: 1 undergraduate, 2 graduate, 3 staff (the token answer's numbering). */
 export interface HduHelpUser {
   userId: string;
   staffId: string;
@@ -88,13 +106,21 @@ export const HDUHELP_USERS: readonly HduHelpUser[] = [
 ];
 
 const STAFF_TYPE_TEXT: Record<number, string> = { 1: '本科生', 2: '研究生', 3: '教职工' };
+/**
+ * person info numbers the kinds differently from the token answer: 1 本科生, 2 教师, 3 研究生
+ * (open-docs docs/develop/teaching/person-info.md; get-access-token.md warns that they differ).
+ */
+const PERSON_INFO_STAFF_TYPE: Record<number, string> = { 1: '1', 2: '3', 3: '2' };
 
 export interface HduHelpClientRegistration {
   clientId: string;
   clientSecret: string;
   /** 'classic' (default) or 'neo'. */
   api?: 'classic' | 'neo';
-  /** Pinned redirect URIs; when absent any http://localhost:* / http://127.0.0.1:* URI is accepted. */
+  /**
+   * Registered redirect URIs; when absent any http://localhost:* / http://127.0.0.1:* URI is
+   * accepted. neo: an authorize without `redirect_uri` uses the first of them.
+   */
   redirectUris?: string[];
   /** Where the serverVerify jump sends users (default: the last redirect_uri seen at authorize). */
   defaultRedirectUri?: string;
@@ -122,6 +148,8 @@ export interface IssueCodeOptions {
   redirectUri?: string;
   state?: string;
   codeChallenge?: string;
+  /** Default 'S256' when there is a `codeChallenge`. */
+  codeChallengeMethod?: 'S256' | 'plain';
   scope?: string;
 }
 
@@ -144,6 +172,7 @@ interface CodeEntry {
   userId: string;
   state?: string;
   codeChallenge?: string;
+  codeChallengeMethod?: 'S256' | 'plain';
   scope: string;
   exp: number;
   used: boolean;
@@ -161,18 +190,55 @@ interface TokenEntry {
   pair?: string;
 }
 
-const NEO_PREFIX = '/hduhelp-neo/open-apis/authen';
+const NEO_ROOT = '/hduhelp-neo';
+const NEO_PREFIX = `${NEO_ROOT}/open-apis/authen`;
+// openapi.yaml paths (current SDK); the older `/v1/…_token` spellings left with
+// hduhelp-neo-sdk-go commit f4c7dbe ("align handwritten auth client with Neo") and are not served
 const NEO_PATHS = {
-  authorize: [`${NEO_PREFIX}/authorize`, `${NEO_PREFIX}/v1/authorize`],
-  accessToken: [`${NEO_PREFIX}/access-token`, `${NEO_PREFIX}/v1/access_token`],
-  refresh: [`${NEO_PREFIX}/refresh-access-token`, `${NEO_PREFIX}/v1/refresh_access_token`],
-  userInfo: [`${NEO_PREFIX}/user-info`, `${NEO_PREFIX}/v1/user_info`],
-  revoke: [`${NEO_PREFIX}/revoke`, `${NEO_PREFIX}/v1/revoke`],
+  authorize: `${NEO_PREFIX}/authorize`,
+  accessToken: `${NEO_PREFIX}/access-token`,
+  refresh: `${NEO_PREFIX}/refresh-access-token`,
+  userInfo: `${NEO_PREFIX}/user-info`,
+  revoke: `${NEO_PREFIX}/revoke`,
+} as const;
+
+const CONTENT_TYPES = { form: 'application/x-www-form-urlencoded', json: 'application/json' } as const;
+
+/** One neo POST operation: its body encoding and fields, as openapi.yaml gives them. */
+interface NeoBodySpec {
+  encoding: keyof typeof CONTENT_TYPES;
+  /** The properties of the request body schema (all `type: string`). */
+  fields: readonly string[];
+  /** The fields the operation cannot do without (openapi.yaml marks none `required`). */
+  required: readonly string[];
+}
+
+// openapi.yaml AuthenAccessTokenRequestBody, requestBody application/x-www-form-urlencoded;
+// required: what core/userauth.go ExchangeCode always sends (code_verifier only with PKCE)
+const NEO_ACCESS_TOKEN: NeoBodySpec = {
+  encoding: 'form',
+  fields: ['grant_type', 'app_id', 'app_secret', 'code', 'code_verifier', 'device_code', 'client_id'],
+  required: ['grant_type', 'app_id', 'app_secret', 'code'],
+};
+// openapi.yaml AuthenRefreshAccessTokenRequestBody, requestBody application/json;
+// required: what core/userauth.go Refresh always sends
+const NEO_REFRESH: NeoBodySpec = {
+  encoding: 'json',
+  fields: ['grant_type', 'app_id', 'app_secret', 'refresh_token'],
+  required: ['grant_type', 'app_id', 'app_secret', 'refresh_token'],
+};
+// openapi.yaml AuthenRevokeRequestBody, requestBody application/json; the operation's
+// description calls token_type_hint the optional one
+const NEO_REVOKE: NeoBodySpec = {
+  encoding: 'json',
+  fields: ['app_id', 'app_secret', 'token', 'token_type_hint'],
+  required: ['app_id', 'app_secret', 'token'],
 };
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
+/** Classic and the login page: a field from the query, else from the (form) body. */
 function param(req: Request, name: string): string | undefined {
   const fromQuery = str((req.query as Record<string, unknown>)[name]);
   if (fromQuery !== undefined) return fromQuery;
@@ -195,9 +261,19 @@ function withQuery(uri: string, params: Record<string, string | undefined>): str
   for (const [k, v] of Object.entries(params)) if (v !== undefined) u.searchParams.set(k, v);
   return u.toString();
 }
+function mediaType(req: Request): string {
+  return (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+}
+function pkceMatches(verifier: string, challenge: string, method: 'S256' | 'plain'): boolean {
+  const computed = method === 'S256' ? createHash('sha256').update(verifier).digest('base64url') : verifier;
+  return computed === challenge;
+}
 
 export async function startHduhelpEmulator(options: HduHelpEmulatorOptions = {}): Promise<HduHelpEmulator> {
+  // codes: 5 minutes — unconfirmed (no source gives a code lifetime; the usual OAuth value)
   const codeTtl = options.codeTtl ?? 5 * 60_000;
+  // access: 2 h — unconfirmed for user tokens (core/userauth_test.go answers expiresIn 7200;
+  // openapi.yaml gives app/tenant tokens "约 7200 秒"); refresh: 30 days — unconfirmed
   const accessTtl = options.accessTokenTtl ?? 2 * 60 * 60_000;
   const refreshTtl = options.refreshTokenTtl ?? 30 * 24 * 60 * 60_000;
   const clients = new Map<string, HduHelpClientRegistration>();
@@ -220,10 +296,16 @@ export async function startHduhelpEmulator(options: HduHelpEmulatorOptions = {})
     codes.set(code, {
       api: o.api ?? reg?.api ?? 'classic',
       clientId,
-      redirectUri: o.redirectUri ?? reg?.defaultRedirectUri ?? lastRedirect.get(clientId) ?? 'http://127.0.0.1/callback',
+      redirectUri:
+        o.redirectUri ??
+        reg?.defaultRedirectUri ??
+        lastRedirect.get(clientId) ??
+        reg?.redirectUris?.[0] ??
+        'http://127.0.0.1/callback',
       userId: findUser(o.userId)?.userId ?? HDUHELP_USERS[0].userId,
       state: o.state,
       codeChallenge: o.codeChallenge,
+      codeChallengeMethod: o.codeChallenge ? (o.codeChallengeMethod ?? 'S256') : undefined,
       scope: o.scope ?? '',
       exp: now() + codeTtl,
       used: false,
@@ -245,7 +327,8 @@ export async function startHduhelpEmulator(options: HduHelpEmulatorOptions = {})
     const entry = code ? codes.get(code) : undefined;
     if (!entry) return { error: 'the code does not exist' } as const;
     if (entry.used) return { error: 'the code was already used' } as const;
-    entry.used = true; // single-use, even when the exchange then fails
+    // single-use, even when the exchange then fails — unconfirmed (openapi.yaml authorize: "一次性授权码")
+    entry.used = true;
     if (entry.exp <= now()) return { error: 'the code expired' } as const;
     if (entry.clientId !== clientId || entry.api !== api) return { error: 'the code was issued to another client' } as const;
     if (redirectUri !== undefined && redirectUri !== entry.redirectUri)
@@ -263,6 +346,7 @@ export async function startHduhelpEmulator(options: HduHelpEmulatorOptions = {})
     return entry;
   }
 
+  // the seed: pages show a 5-digit error code; the numbers and texts are the emulator's — unconfirmed
   function errorPage(res: Response, status: number, code: number, why: string): void {
     res
       .status(status)
@@ -272,33 +356,48 @@ export async function startHduhelpEmulator(options: HduHelpEmulatorOptions = {})
 
   /** Validate an authorize request; answer the error page and return undefined when it is bad. */
   function checkAuthorize(req: Request, res: Response, api: 'classic' | 'neo') {
+    // classic: client_id (seed); neo: app_id (openapi.yaml AuthenAuthorize parameters)
     const clientId = param(req, api === 'classic' ? 'client_id' : 'app_id');
-    const redirectUri = param(req, 'redirect_uri');
     const reg = clientId ? clients.get(clientId) : undefined;
     if (!reg || (reg.api ?? 'classic') !== api) return void errorPage(res, 400, 40001, '应用不存在 (unknown client)');
+    // response_type=code: seed; openapi.yaml "固定 code"
     if (param(req, 'response_type') !== 'code') return void errorPage(res, 400, 40002, 'response_type 必须为 code');
+    // classic: redirect_uri is part of the seed's URL; neo: optional — without it the first
+    // registered redirect URI is used (hduhelp-neo-sdk-go README.md, core/userauth_test.go)
+    const redirectUri =
+      param(req, 'redirect_uri') || (api === 'neo' ? (reg.redirectUris?.[0] ?? reg.defaultRedirectUri) : undefined);
     if (!redirectUri) return void errorPage(res, 400, 40005, '缺少 redirect_uri');
+    // registered redirect URIs: unconfirmed how the platform compares them (exact match here)
     const allowed = reg.redirectUris ? reg.redirectUris.includes(redirectUri) : isLocalUri(redirectUri);
     if (!allowed) return void errorPage(res, 400, 40006, 'redirect_uri 未登记');
     let challenge: string | undefined;
+    let method: 'S256' | 'plain' | undefined;
     let scope = '';
     if (api === 'neo') {
-      challenge = param(req, 'code_challenge');
-      const method = param(req, 'code_challenge_method');
-      if (challenge && method !== 'S256') return void errorPage(res, 400, 20004, 'code_challenge_method 仅支持 S256');
+      challenge = param(req, 'code_challenge') || undefined;
+      // openapi.yaml code_challenge_method "S256|plain"; absent → plain (RFC 7636 §4.3; openapi silent)
+      const m = param(req, 'code_challenge_method') || 'plain';
+      if (challenge && m !== 'S256' && m !== 'plain')
+        return void errorPage(res, 400, 20004, 'code_challenge_method 仅支持 S256 或 plain');
+      method = challenge ? (m === 'S256' ? 'S256' : 'plain') : undefined;
+      // the option `requirePkce`: the emulator's; openapi.yaml marks PKCE optional
       if (!challenge && options.requirePkce) return void errorPage(res, 400, 20004, '缺少 code_challenge (PKCE)');
+      // openapi.yaml: "scope 为逗号分隔的用户权限子集" (of the app's scopes); the scope names and
+      // the refusal are the emulator's — unconfirmed
       scope = param(req, 'scope') ?? '';
       const granted = reg.scopes ?? ['user:read', 'profile:read'];
       const bad = scope
         .split(',')
         .map((s) => s.trim())
         .filter((s) => s && !granted.includes(s));
-      if (bad.length) return void errorPage(res, 400, 20007, `scope 未开通: ${bad.join(',')}`);
+      if (bad.length) return void errorPage(res, 400, HDUHELP_NEO_ERRORS.invalidParams, `scope 未开通: ${bad.join(',')}`);
     }
     lastRedirect.set(reg.clientId, redirectUri);
-    return { reg, redirectUri, state: param(req, 'state'), challenge, scope };
+    return { reg, redirectUri, state: param(req, 'state'), challenge, method, scope };
   }
 
+  // the login page and its POST are the emulator's stand-in for the platform's sign-in and
+  // consent pages, which no source publishes
   function loginPage(req: Request, res: Response, action: string, hidden: Record<string, string | undefined>): void {
     const fields = Object.entries(hidden)
       .filter(([, v]) => v !== undefined)
@@ -321,6 +420,7 @@ export async function startHduhelpEmulator(options: HduHelpEmulatorOptions = {})
   function approve(req: Request, res: Response, api: 'classic' | 'neo'): void {
     const ok = checkAuthorize(req, res, api);
     if (!ok) return;
+    // a denial as error=access_denied (RFC 6749 §4.1.2.1) — unconfirmed for HDU Helper
     if (param(req, 'deny')) {
       return void res.redirect(302, withQuery(ok.redirectUri, { error: 'access_denied', state: ok.state }));
     }
@@ -333,22 +433,61 @@ export async function startHduhelpEmulator(options: HduHelpEmulatorOptions = {})
       userId: user.userId,
       state: ok.state,
       codeChallenge: ok.challenge,
+      codeChallengeMethod: ok.method,
       scope: ok.scope,
     });
+    // back with code and state: seed; open-docs get-access-token.md
     res.redirect(302, withQuery(ok.redirectUri, { code, state: ok.state }));
   }
 
+  // classic envelope {error, msg, data}, failures too with HTTP 200: seed; open-docs get-access-token.md
   const classicEnv = (res: Response, error: number, msg: string, data: unknown = null, status = 200) =>
     void res.status(status).json({ error, msg, data });
-  const neoEnv = (res: Response, code: number, msg: string, data: unknown = null, status = 200) =>
-    void res.status(status).json({ code, msg, data });
+  // neo envelope {code, msg, data}: openapi.yaml *RespBody schemas; core/response.go CodeMsg
+  const neoOk = (res: Response, data?: unknown) =>
+    void res.status(200).json(data === undefined ? { code: 0, msg: 'success' } : { code: 0, msg: 'success', data });
+  // neo failure: the {code, msg} pair with a non-zero code (core/response.go CodeMsg, core/token.go
+  // postEnvelopeBody); openapi.yaml documents no error answer, so the status is unconfirmed
+  const neoFail = (res: Response, status: number, code: number, msg: string) => void res.status(status).json({ code, msg });
 
-  function neoApp(req: Request): HduHelpClientRegistration | undefined {
-    const reg = clients.get(param(req, 'app_id') ?? '');
-    if (!reg || reg.api !== 'neo' || reg.clientSecret !== param(req, 'app_secret')) return undefined;
+  /**
+   * The fields of a neo POST body, read only in the encoding openapi.yaml gives the operation
+   * (never from the query). A body in another encoding, a missing or empty required field, or a
+   * schema field that is not a string → HTTP 400, `code` invalidParams — the emulator's choice in
+   * the documented `{code, msg}` envelope (openapi.yaml has no error schema: unconfirmed).
+   */
+  function neoBody(req: Request, res: Response, spec: NeoBodySpec): Record<string, string> | undefined {
+    const want = CONTENT_TYPES[spec.encoding];
+    const body = req.body as unknown;
+    if (mediaType(req) !== want || !body || typeof body !== 'object' || Array.isArray(body))
+      return void neoFail(res, 400, HDUHELP_NEO_ERRORS.invalidParams, `the request body must be ${want}`);
+    const fields: Record<string, string> = {};
+    for (const name of spec.fields) {
+      const v = (body as Record<string, unknown>)[name];
+      // Go decoding: null / absent leave the zero value ""; unknown fields are ignored — unconfirmed
+      if (v === undefined || v === null) continue;
+      if (typeof v !== 'string') return void neoFail(res, 400, HDUHELP_NEO_ERRORS.invalidParams, `${name} must be a string`);
+      fields[name] = v;
+    }
+    // a server reading into a Go struct cannot tell "" from absent: both are missing
+    const missing = spec.required.filter((name) => !fields[name]);
+    if (missing.length)
+      return void neoFail(res, 400, HDUHELP_NEO_ERRORS.invalidParams, `missing required field(s): ${missing.join(', ')}`);
+    return fields;
+  }
+
+  // the app's own credentials in the body: openapi.yaml app_id / app_secret on each POST;
+  // a bad pair → HTTP 401 — unconfirmed
+  function neoApp(res: Response, fields: Record<string, string>): HduHelpClientRegistration | undefined {
+    const reg = clients.get(fields.app_id);
+    if (!reg || reg.api !== 'neo' || reg.clientSecret !== fields.app_secret)
+      return void neoFail(res, 401, HDUHELP_NEO_ERRORS.invalidApp, 'invalid app_id or app_secret');
     return reg;
   }
 
+  // openapi.yaml AuthenTokenData: accessToken, refreshToken, expiresIn (integer, seconds), scope
+  // (comma-separated), tenantKey, tokenType ("Bearer"), userId, patId; the values of tenantKey
+  // and patId are the emulator's — unconfirmed
   function neoTokenData(t: ReturnType<typeof issueTokens>, userId: string, scope: string) {
     return {
       accessToken: t.access,
@@ -363,7 +502,15 @@ export async function startHduhelpEmulator(options: HduHelpEmulatorOptions = {})
   }
 
   function routes(app: Express): void {
+    // every neo answer carries a request id header (core/response.go requestIDHeaders, first:
+    // X-Request-Id); the value's format is unconfirmed
+    app.use(NEO_ROOT, (_req, res, next) => {
+      res.set('X-Request-Id', randomUUID());
+      next();
+    });
+
     // ---------- classic ----------
+    // GET /oauth/authorize?response_type=code&client_id&redirect_uri&state: seed; open-docs get-access-token.md
     app.get('/oauth/authorize', (req, res) => {
       const ok = checkAuthorize(req, res, 'classic');
       if (!ok) return;
@@ -374,21 +521,29 @@ export async function startHduhelpEmulator(options: HduHelpEmulatorOptions = {})
         state: ok.state,
       });
     });
+    // the login page's POST: emulator-only (no source publishes the platform's login page)
     app.post('/oauth/authorize', (req, res) => approve(req, res, 'classic'));
 
+    // GET /oauth/token with the fields in the query: seed; open-docs get-access-token.md (the
+    // fields are also read from a form body, and POST is not served: unconfirmed)
     app.get('/oauth/token', (req, res) => {
       const reg = clients.get(param(req, 'client_id') ?? '');
       if (!reg || (reg.api ?? 'classic') !== 'classic' || reg.clientSecret !== param(req, 'client_secret'))
         return classicEnv(res, HDUHELP_ERRORS.invalidClient, 'invalid client');
       if (param(req, 'grant_type') !== 'authorization_code')
         return classicEnv(res, HDUHELP_ERRORS.unsupportedGrantType, 'unsupported grant_type');
+      // the docs send no redirect_uri here; one that is sent must match — unconfirmed
       const taken = takeCode(param(req, 'code'), reg.clientId, 'classic', param(req, 'redirect_uri'));
       if ('error' in taken) return classicEnv(res, HDUHELP_ERRORS.invalidCode, `invalid code: ${taken.error}`);
       const { entry } = taken;
+      // the docs send the callback's state; refusing another one is unconfirmed
       if (entry.state !== undefined && entry.state !== param(req, 'state'))
         return classicEnv(res, HDUHELP_ERRORS.stateMismatch, 'state mismatch');
       const user = findUser(entry.userId)!;
       const t = issueTokens('classic', reg.clientId, user.userId, '');
+      // the fields and their JSON types: open-docs get-access-token.md example (staff_type is a
+      // string there: "1" 本科生, "2" 研究生, "3" 教职工); the seed's example stops at staff_id;
+      // *_expire as epoch seconds — unconfirmed (the example shows 123456789)
       classicEnv(res, 0, 'success', {
         access_token: t.access,
         access_token_expire: Math.floor(t.accessExp / 1000),
@@ -396,11 +551,13 @@ export async function startHduhelpEmulator(options: HduHelpEmulatorOptions = {})
         refresh_token_expire: Math.floor(t.refreshExp / 1000),
         staff_id: user.staffId,
         staff_name: user.staffName,
-        staff_type: user.staffType,
+        staff_type: String(user.staffType),
         user_id: user.userId,
       });
     });
 
+    // `Authorization: token <access>` on every data call: seed. A bad or expired token is answered
+    // HTTP 401 with the envelope — the status and codes are unconfirmed
     const classicAuth = (req: Request, res: Response): TokenEntry | undefined => {
       const entry = bearer(req, 'token');
       if (entry === 'expired') return void classicEnv(res, HDUHELP_ERRORS.tokenExpired, 'access token expired', null, 401);
@@ -409,6 +566,7 @@ export async function startHduhelpEmulator(options: HduHelpEmulatorOptions = {})
       return entry;
     };
 
+    // GET /oauth/token/validate → {access_token, access_token_expire, staff_id}: seed
     app.get('/oauth/token/validate', (req, res) => {
       const entry = classicAuth(req, res);
       if (!entry) return;
@@ -420,6 +578,8 @@ export async function startHduhelpEmulator(options: HduHelpEmulatorOptions = {})
       });
     });
 
+    // GET /salmon_base/person/info → {staffId, staffName, staffState, staffType, unitCode}, all
+    // strings, staffType in person info's own numbering: open-docs docs/develop/teaching/person-info.md
     app.get('/salmon_base/person/info', (req, res) => {
       const entry = classicAuth(req, res);
       if (!entry) return;
@@ -428,12 +588,13 @@ export async function startHduhelpEmulator(options: HduHelpEmulatorOptions = {})
         staffId: u.staffId,
         staffName: u.staffName,
         staffState: u.staffState,
-        staffType: String(u.staffType),
+        staffType: PERSON_INFO_STAFF_TYPE[u.staffType],
         unitCode: u.unitCode,
       });
     });
 
-    // the deprecated form (the seed's): upper-case fields, the type as text
+    // the deprecated form: seed's GET /base/person/info, upper-case fields, the type as text
+    // (open-docs docs/develop/deprecated.md: replaced by /salmon_base/person/info)
     app.get('/base/person/info', (req, res) => {
       const entry = classicAuth(req, res);
       if (!entry) return;
@@ -450,10 +611,12 @@ export async function startHduhelpEmulator(options: HduHelpEmulatorOptions = {})
     });
 
     // serverVerify: the user is signed in to app.hduhelp.com; the gateway jumps straight to the
-    // app's default redirect URL with serverVerify=true and a code (no state of the app's).
+    // app's default redirect URL with serverVerify=true and a code (no state of the app's): seed.
+    // The page of users and its path /oauth/server-verify are emulator-only.
     app.get('/oauth/server-verify', (req, res) => {
-      // the app checks the Referer origin instead of a state: make sure the browser sends at least
-      // the platform's origin, from the page of users and across the 302, whatever its own default
+      // the app checks the Referer origin instead of a state (seed: check the request came from
+      // api.hduhelp.com): make sure the browser sends at least the platform's origin, from the
+      // page of users and across the 302, whatever its own default
       res.set('Referrer-Policy', 'origin');
       const reg = clients.get(param(req, 'client_id') ?? HDUHELP_CLIENT_ID);
       if (!reg || (reg.api ?? 'classic') !== 'classic') return void errorPage(res, 400, 40001, '应用不存在 (unknown client)');
@@ -472,68 +635,93 @@ export async function startHduhelpEmulator(options: HduHelpEmulatorOptions = {})
     });
 
     // ---------- neo ----------
+    // Only the methods openapi.yaml lists are routed (GET authorize and user-info, POST the rest);
+    // another method falls through to the harness's 404 — the live answer is unconfirmed.
+
+    // GET …/authen/authorize with app_id, redirect_uri, scope, state, response_type,
+    // code_challenge, code_challenge_method (openapi.yaml). openapi.yaml documents the JSON answer
+    // {code, msg, data: {code, redirectUri, state}} given to a first-party caller with a native
+    // session; a browser without one gets the emulator's login page instead — unconfirmed.
     app.get(NEO_PATHS.authorize, (req, res) => {
       const ok = checkAuthorize(req, res, 'neo');
       if (!ok) return;
-      loginPage(req, res, NEO_PATHS.authorize[0], {
+      loginPage(req, res, NEO_PATHS.authorize, {
         response_type: 'code',
         app_id: ok.reg.clientId,
         redirect_uri: ok.redirectUri,
         scope: ok.scope || undefined,
         state: ok.state,
         code_challenge: ok.challenge,
-        code_challenge_method: ok.challenge ? 'S256' : undefined,
+        code_challenge_method: ok.method,
       });
     });
+    // the login page's POST: emulator-only (openapi.yaml has GET authorize only)
     app.post(NEO_PATHS.authorize, (req, res) => approve(req, res, 'neo'));
 
+    // POST …/authen/access-token, a form body (openapi.yaml requestBody
+    // application/x-www-form-urlencoded; core/userauth.go ExchangeCode) → AuthenAccessTokenRespBody
     app.post(NEO_PATHS.accessToken, (req, res) => {
-      const reg = neoApp(req);
-      if (!reg) return neoEnv(res, HDUHELP_NEO_ERRORS.invalidApp, 'invalid app_id or app_secret', null, 401);
-      if (param(req, 'grant_type') !== 'authorization_code')
-        return neoEnv(res, HDUHELP_NEO_ERRORS.unsupportedGrantType, 'unsupported grant_type', null, 400);
-      const taken = takeCode(param(req, 'code'), reg.clientId, 'neo', param(req, 'redirect_uri'));
-      if ('error' in taken) return neoEnv(res, HDUHELP_NEO_ERRORS.invalidCode, `invalid code: ${taken.error}`, null, 400);
+      const fields = neoBody(req, res, NEO_ACCESS_TOKEN);
+      if (!fields) return;
+      const reg = neoApp(res, fields);
+      if (!reg) return;
+      // openapi.yaml grant_type "authorization_code | urn:ietf:params:oauth:grant-type:device_code";
+      // the device grant serves hduhelp-cli only (openapi.yaml device-authorization): not emulated
+      if (fields.grant_type !== 'authorization_code')
+        return neoFail(res, 400, HDUHELP_NEO_ERRORS.unsupportedGrantType, 'unsupported grant_type');
+      // redirect_uri is no field of AuthenAccessTokenRequestBody: not compared (openapi.yaml)
+      const taken = takeCode(fields.code, reg.clientId, 'neo');
+      if ('error' in taken) return neoFail(res, 400, HDUHELP_NEO_ERRORS.invalidCode, `invalid code: ${taken.error}`);
       const { entry } = taken;
-      if (entry.codeChallenge) {
-        const verifier = param(req, 'code_verifier') ?? '';
-        const computed = createHash('sha256').update(verifier).digest('base64url');
-        if (computed !== entry.codeChallenge)
-          return neoEnv(res, HDUHELP_NEO_ERRORS.pkceFailed, 'code_verifier does not match', null, 400);
-      }
+      // "the server recomputes the challenge from the verifier" (core/userauth.go ExchangeCode, RFC 7636 §4.6)
+      if (
+        entry.codeChallenge &&
+        !pkceMatches(fields.code_verifier ?? '', entry.codeChallenge, entry.codeChallengeMethod ?? 'S256')
+      )
+        return neoFail(res, 400, HDUHELP_NEO_ERRORS.pkceFailed, 'code_verifier does not match');
       const t = issueTokens('neo', reg.clientId, entry.userId, entry.scope);
-      neoEnv(res, 0, 'success', neoTokenData(t, entry.userId, entry.scope));
+      neoOk(res, neoTokenData(t, entry.userId, entry.scope));
     });
 
+    // POST …/authen/refresh-access-token, a JSON body (openapi.yaml requestBody application/json;
+    // core/userauth.go Refresh → core/token.go postEnvelope); a form body is refused by neoBody
+    // → AuthenAccessTokenRespBody
     app.post(NEO_PATHS.refresh, (req, res) => {
-      const reg = neoApp(req);
-      if (!reg) return neoEnv(res, HDUHELP_NEO_ERRORS.invalidApp, 'invalid app_id or app_secret', null, 401);
-      if (param(req, 'grant_type') !== 'refresh_token')
-        return neoEnv(res, HDUHELP_NEO_ERRORS.unsupportedGrantType, 'unsupported grant_type', null, 400);
-      const rt = param(req, 'refresh_token') ?? '';
-      const entry = tokens.get(rt);
+      const fields = neoBody(req, res, NEO_REFRESH);
+      if (!fields) return;
+      const reg = neoApp(res, fields);
+      if (!reg) return;
+      // openapi.yaml AuthenRefreshAccessTokenRequestBody grant_type "refresh_token"
+      if (fields.grant_type !== 'refresh_token')
+        return neoFail(res, 400, HDUHELP_NEO_ERRORS.unsupportedGrantType, 'unsupported grant_type');
+      const entry = tokens.get(fields.refresh_token);
       if (!entry || entry.kind !== 'refresh' || entry.revoked || entry.exp <= now() || entry.clientId !== reg.clientId)
-        return neoEnv(res, HDUHELP_NEO_ERRORS.invalidRefreshToken, 'invalid refresh token', null, 400);
-      // refresh tokens are single-use and rotate; the old access token goes with them
+        return neoFail(res, 400, HDUHELP_NEO_ERRORS.invalidRefreshToken, 'invalid refresh token');
+      // refresh tokens are single-use and rotate (openapi.yaml "单次轮换，颁发新的 access/refresh";
+      // core/userauth.go UserTokenSource keeps the newest); that the old access token goes with
+      // them is unconfirmed
       entry.revoked = true;
       const old = entry.pair ? tokens.get(entry.pair) : undefined;
       if (old) old.revoked = true;
       const t = issueTokens('neo', reg.clientId, entry.userId, entry.scope);
-      neoEnv(res, 0, 'success', neoTokenData(t, entry.userId, entry.scope));
+      neoOk(res, neoTokenData(t, entry.userId, entry.scope));
     });
 
+    // GET …/authen/user-info with Authorization: Bearer <user_access_token> (openapi.yaml
+    // UATBearerAuth) → AuthenUserInfoRespBody. A bad token → HTTP 401: unconfirmed. Which fields
+    // each scope unlocks ("受令牌 scope 约束") is unconfirmed: all are sent.
     app.get(NEO_PATHS.userInfo, (req, res) => {
       const entry = bearer(req, 'bearer');
       if (!entry || entry === 'expired' || entry.api !== 'neo')
-        return neoEnv(
+        return neoFail(
           res,
+          401,
           HDUHELP_NEO_ERRORS.invalidAccessToken,
           entry === 'expired' ? 'access token expired' : 'invalid access token',
-          null,
-          401,
         );
       const u = findUser(entry.userId)!;
-      neoEnv(res, 0, 'success', {
+      // openapi.yaml AuthenUserInfoData: userId, name, avatar, staffId, school (strings), scopes (string[])
+      neoOk(res, {
         userId: u.userId,
         name: u.staffName,
         avatar: u.avatar,
@@ -543,19 +731,25 @@ export async function startHduhelpEmulator(options: HduHelpEmulatorOptions = {})
       });
     });
 
+    // POST …/authen/revoke, a JSON body {app_id, app_secret, token, token_type_hint?}
+    // (openapi.yaml AuthenRevokeRequestBody) → AuthenRevokeRespBody {code, msg}, no data
     app.post(NEO_PATHS.revoke, (req, res) => {
-      const reg = neoApp(req);
-      if (!reg) return neoEnv(res, HDUHELP_NEO_ERRORS.invalidApp, 'invalid app_id or app_secret', null, 401);
-      const t = param(req, 'token');
-      if (!t) return neoEnv(res, HDUHELP_NEO_ERRORS.invalidParams, 'token is required', null, 400);
-      const entry = tokens.get(t);
+      const fields = neoBody(req, res, NEO_REVOKE);
+      if (!fields) return;
+      const reg = neoApp(res, fields);
+      if (!reg) return;
+      // token_type_hint "access_token|refresh_token" is only a hint: the token is looked up whatever
+      // it says (RFC 7009 §2.1, which openapi.yaml names); an unknown hint is ignored — unconfirmed
+      const entry = tokens.get(fields.token);
+      // another app's token is left alone, and answered like an unknown one — unconfirmed
       if (entry && entry.clientId === reg.clientId) {
         entry.revoked = true;
+        // revoking a refresh token also ends its access token (RFC 7009 §2.1 "SHOULD") — unconfirmed
         const pair = entry.pair ? tokens.get(entry.pair) : undefined;
         if (pair) pair.revoked = true;
       }
-      // like RFC 7009: revoking an unknown token is not an error
-      neoEnv(res, 0, 'success');
+      // idempotent: revoking an unknown or already dead token succeeds (openapi.yaml "幂等：吊销已失效令牌仍返回成功")
+      neoOk(res);
     });
   }
 
