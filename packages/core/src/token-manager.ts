@@ -206,15 +206,29 @@ export class AppTokenManager {
     return this.opts.isInvalidTokenError ? this.opts.isInvalidTokenError(err) : isCampusAuthError(err) && err.appTokenRejected;
   }
 
-  /** Run `fn` with the token; if the platform rejects the token, renew it and run `fn` once more. */
+  /**
+   * Run `fn` with the token; if the platform rejects the token, renew it — with its refresh token
+   * first where the platform has one, a new fetch when that is refused — and run `fn` once more.
+   */
   async withToken<T>(fn: (accessToken: string) => Promise<T>): Promise<T> {
-    const token = await this.get();
+    const token = await this.getToken();
     try {
-      return await fn(token);
+      return await fn(token.accessToken);
     } catch (err) {
       if (!this.isInvalid(err)) throw err;
-      await this.invalidate(token);
-      return fn(await this.get());
+      await this.invalidate(token.accessToken);
+      return fn((await this.renew(token)).accessToken);
     }
+  }
+
+  /** A new token after `rejected` was refused: another caller's renewal, a refresh, or a fetch. */
+  private async renew(rejected: AppToken): Promise<AppToken> {
+    const stored = await this.store.get(this.opts.key);
+    if (this.fresh(stored) && stored.accessToken !== rejected.accessToken) return stored;
+    // the rejected record still carries the refresh token: obtain() refreshes with it first
+    this.inflight ??= this.obtain({ ...rejected, expiresAt: 0 }).finally(() => {
+      this.inflight = undefined;
+    });
+    return this.inflight;
   }
 }

@@ -96,6 +96,28 @@ describe('AppTokenManager', () => {
     expect(seen).toEqual(['token-1', 'token-2']);
   });
 
+  it('withToken renews a rejected token with its refresh token first, and fetches only when the refresh is refused', async () => {
+    const fetch = counter();
+    let refuseRefresh = false;
+    const refresh = jest.fn(async (t: AppToken): Promise<AppToken> => {
+      if (refuseRefresh) throw new CampusAuthError('ERR_PLATFORM', 'refresh refused');
+      return { accessToken: `${t.accessToken}-refreshed`, expiresAt: now + 3600_000, refreshToken: t.refreshToken };
+    });
+    const m = new AppTokenManager({ key: 'k', fetch, refresh, now: clock });
+    const reject = (bad: string) => async (t: string) => {
+      if (t === bad) throw new CampusAuthError('ERR_PLATFORM', 'token invalid', { appTokenRejected: true });
+      return t;
+    };
+    await expect(m.withToken(reject('token-1'))).resolves.toBe('token-1-refreshed');
+    expect(refresh).toHaveBeenCalledTimes(1);
+    expect(refresh.mock.calls[0][0].refreshToken).toBe('refresh-1');
+    expect(fetch).toHaveBeenCalledTimes(1);
+    refuseRefresh = true;
+    await expect(m.withToken(reject('token-1-refreshed'))).resolves.toBe('token-2');
+    expect(refresh).toHaveBeenCalledTimes(2);
+    expect(fetch).toHaveBeenCalledTimes(2);
+  });
+
   it('withToken does not retry other errors, nor more than once', async () => {
     const fetch = counter();
     const m = new AppTokenManager({ key: 'k', fetch, now: clock });
