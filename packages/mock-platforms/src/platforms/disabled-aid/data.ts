@@ -34,22 +34,27 @@ export interface SeedPermission {
 }
 
 /** The app registered on the emulator (aid / appid). */
+// unconfirmed: the emulator's own app id (seed §2: aid comes from the 应用开放平台)
 export const DEFAULT_APP_ID = 'app-zhucan-demo-0001';
 
 /** Where the portal opens the app by default (the demo app's callback). */
+// unconfirmed: the emulator's choice (the demo app's callback)
 export const DEFAULT_APP_URL = 'http://localhost:3000/auth/disabled-aid/callback';
 
 /** How long a platform session (and so its stoken) lives, ms. */
+// seed §1: 会话码时效和平台一致 (as long as the platform session); unconfirmed: the session's length, 30 min here
 export const DEFAULT_SESSION_TTL = 30 * 60_000;
 
 export const DEFAULT_PORT = 4104;
 
+// seed §1: the three sides 治理端 / 服务端 / 协同端
 export const SIDE_LABELS: Record<DisabledAidSide, string> = {
   governance: '治理端',
   service: '服务端',
   collaboration: '协同端',
 };
 
+// unconfirmed: seeded users are the emulator's own; their fields are the seed's (§1 data), areacode a 12-digit division code
 export const DISABLED_AID_USERS: readonly SeedUser[] = [
   {
     useruuid: '8a8a8a01f0c14e2b9d3e5a6b7c8d9e01',
@@ -98,6 +103,7 @@ export const DISABLED_AID_USERS: readonly SeedUser[] = [
   },
 ];
 
+// unconfirmed: the emulator's own menu; the fields are the seed's (§3), all String
 export const DISABLED_AID_PERMISSIONS: readonly SeedPermission[] = [
   { permId: '100', permPid: '0', permNkey: 'home', permName: '首页', permIcon: 'home', permPath: '/home', permSort: '1' },
   { permId: '200', permPid: '0', permNkey: 'persons', permName: '残疾人管理', permIcon: 'user', permPath: '', permSort: '2' },
@@ -149,6 +155,7 @@ export const DISABLED_AID_PERMISSIONS: readonly SeedPermission[] = [
   },
 ];
 
+// unconfirmed: the emulator's own roles; the fields are the seed's (§2), roleLeve one of 2/4/6/9/12
 export const DISABLED_AID_ROLES: readonly SeedRole[] = [
   {
     roleId: 'r-district-admin',

@@ -1,6 +1,12 @@
 /**
  * Emulator of the Hangzhou disabled-aid digital platform (智慧助残数字化平台).
  *
+ * Sources: seeds/disabled-aid-platform.md (the platform's doc page; no code is public) and
+ * PLATFORMS.md §3. Sections are the seed's own: 原理, 前缀, 1.用户信息接口, 2.用户角色接口,
+ * 3.用户权限接口, 4.用户三方接入. The signing chapter ("第二章节") is not public.
+ *
+ * - The API answers under the root and under the seed's test prefix `/disable-mis-bidp` (§前缀), so
+ *   a base URL with or without that path prefix works.
  * - A portal page (GET /) lists the seeded users of each side (治理端 / 服务端 / 协同端); clicking one
  *   starts a platform session and opens the app with `?stoken=` appended, as the real platform does.
  * - stoken lives as long as its platform session: `sessionTTL` on the emulator clock, or until the
@@ -8,16 +14,18 @@
  * - POST /acis/udsa/userbytoken, /acis/udsd/szzcbytoken, /acis/udsx/userbytoken (form `stoken`): each
  *   resolves only stokens of its own side. POST /acis/udsa/roleset and /acis/udsa/permits (form
  *   `aid`, `uid` = useruuid, `uac` = areacode), POST /acis/udsa/authorz (JSON).
- * - Envelope: `{ meta: { code, message, timestamp }, success, message, data }`. Business refusals are
- *   HTTP 200 with `success: false`; a missing or bad request signature (only when a signature
- *   secret is set) is HTTP 401 with `success: false`.
+ * - Envelope (seed): `{ meta, success, message, data }`. Unconfirmed: the shape of `meta` (here
+ *   `{ code, message, timestamp }`), its codes, and that refusals are HTTP 200 with `success: false`;
+ *   a missing or bad request signature (only when a signature secret is set) is HTTP 401.
+ * - Wrong method (405), wrong encoding or a missing field (`success: false`, meta.code 40000) are
+ *   refused; the seed documents the method, encoding and fields, not the refusals.
  * - Optional signature check (the platform's "chapter 2" is not public, so this scheme is the
  *   emulator's own): headers x-da-timestamp (epoch ms, ±5 min of the emulator clock), x-da-nonce
  *   (single-use) and x-da-signature = hex HMAC-SHA256(secret, METHOD \n path?query \n timestamp \n
  *   nonce \n raw body). See `disabledAidSignature`.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Request, Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { escapeHtml, page, startEmulator, type Clock, type Emulator, type RecordedRequest } from '../../harness';
 import {
   DEFAULT_APP_ID,
@@ -33,7 +41,11 @@ import {
 
 export * from './data';
 
+/** The seed's test-environment path prefix (§前缀: https://xxx.xxx/disable-mis-bidp). */
+export const TEST_PREFIX = '/disable-mis-bidp';
+
 /** The user endpoint of each side. */
+// seed: disabled-aid-platform.md §1.用户信息接口 — 治理端 udsa, 服务端 udsd/szzcbytoken, 协同端 udsx
 export const USER_ENDPOINTS: Record<DisabledAidSide, string> = {
   governance: '/acis/udsa/userbytoken',
   service: '/acis/udsd/szzcbytoken',
@@ -50,6 +62,7 @@ export const SIGNATURE_HEADERS = {
 export const SIGNATURE_MAX_SKEW = 5 * 60_000;
 
 /** Meta codes the emulator answers with (meta.code). */
+// unconfirmed: the seed types meta as "Meta" (响应头部) and documents no codes; these are the emulator's
 export const META_CODES = {
   ok: 200,
   badRequest: 40000,
@@ -59,6 +72,7 @@ export const META_CODES = {
   notFound: 40401,
 } as const;
 
+// unconfirmed: the signing chapter is not public — this scheme is the emulator's own, off unless a secret is set
 /** The emulator's signature: hex HMAC-SHA256 over METHOD, path?query, timestamp, nonce and raw body. */
 export function disabledAidSignature(
   secret: string,
@@ -146,6 +160,7 @@ export async function startDisabledAidEmulator(options: DisabledAidEmulatorOptio
   };
 
   const findUser = (id: unknown) => DISABLED_AID_USERS.find((u) => u.useruuid === id);
+  // unconfirmed: the stoken's form (32 hex) is the emulator's; seed §1: it lives as long as the platform session
   const issue = (user: SeedUser): string => {
     const stoken = randomBytes(16).toString('hex');
     sessions.set(stoken, { useruuid: user.useruuid, side: user.side, exp: now() + ttl });
@@ -160,16 +175,19 @@ export async function startDisabledAidEmulator(options: DisabledAidEmulatorOptio
     clock: options.clock,
     routes(app, ctx) {
       now = () => ctx.clock.now();
+      // seed §1–§4: every answer is {meta, success, message, data}; unconfirmed: meta's fields
       const envelope = (success: boolean, message: string, data: unknown, code: number = META_CODES.ok) => ({
         meta: { code, message: success ? 'success' : 'failure', timestamp: ctx.clock.now() },
         success,
         message,
         data,
       });
+      // unconfirmed: refusals as HTTP 200 with success:false (seed: success "false:失败"), meta.code ours
       const refuse = (res: Response, code: number, message: string, status = 200) =>
         void res.status(status).json(envelope(false, message, null, code));
 
       // ---- portal (the platform's own UI) ----
+      // seed §原理: 用户点击应用时平台自动追加用户 stoken 参数; unconfirmed: the portal page itself is the emulator's
       const portal = (req: Request, res: Response) => {
         const target = typeof req.query.app === 'string' ? req.query.app : undefined;
         if (target !== undefined && !appAllowed(target))
@@ -196,6 +214,7 @@ export async function startDisabledAidEmulator(options: DisabledAidEmulatorOptio
       app.get('/', portal);
       app.get('/portal', portal);
 
+      // seed §原理: clicking the app opens its link with ?stoken= appended (the rest of the link kept)
       app.get('/portal/open', (req, res) => {
         const user = findUser(req.query.user);
         if (!user) return void res.status(404).type('html').send(page('用户不存在', ''));
@@ -204,7 +223,7 @@ export async function startDisabledAidEmulator(options: DisabledAidEmulatorOptio
         res.redirect(302, appendParam(target, 'stoken', issue(user)));
       });
 
-      // the platform-side logout: ends the session, so the stoken stops working
+      // seed §1 (会话码时效和平台一致): ending the platform session ends the stoken; unconfirmed: this route is the emulator's
       app.post('/portal/logout', (req, res) => {
         const body = (req.body ?? {}) as Record<string, unknown>;
         const stoken = typeof body.stoken === 'string' ? body.stoken : undefined;
@@ -212,9 +231,13 @@ export async function startDisabledAidEmulator(options: DisabledAidEmulatorOptio
         res.json(envelope(ended, ended ? '已退出' : '会话不存在', null, ended ? META_CODES.ok : META_CODES.invalidToken));
       });
 
-      // ---- the optional signature check on every API call ----
-      app.use('/acis', (req, res, next) => {
+      const api = Router();
+
+      // ---- every API call: POST only; the optional signature check ----
+      api.use('/acis', (req, res, next) => {
+        // seed §1–§4: Method: POST; unconfirmed: the 405 and its envelope
         if (req.method !== 'POST') return refuse(res, META_CODES.badRequest, '请求方法不支持', 405);
+        // seed: 所有后端接口调用必须携带合法令牌 (第二章节); unconfirmed: the chapter is not public, so off by default
         if (!signatureSecret) return next();
         const h = (name: string) => (typeof req.headers[name] === 'string' ? (req.headers[name] as string) : '');
         const timestamp = h(SIGNATURE_HEADERS.timestamp);
@@ -231,7 +254,7 @@ export async function startDisabledAidEmulator(options: DisabledAidEmulatorOptio
           Math.abs(current - t) > SIGNATURE_MAX_SKEW ||
           nonces.has(nonce)
         )
-          return refuse(res, META_CODES.badSignature, '接口授权签名无效', 401);
+          return refuse(res, META_CODES.badSignature, '接口授权签名无效', 401); // unconfirmed: the emulator's scheme
         const rawBody = rawBodyOf(req.body);
         const expected = disabledAidSignature(signatureSecret, {
           method: req.method,
@@ -247,6 +270,7 @@ export async function startDisabledAidEmulator(options: DisabledAidEmulatorOptio
         next();
       });
 
+      // seed §1–§3: Content-Type: application/x-www-form-urlencoded — any other body reads as no fields
       const form = (req: Request): Record<string, unknown> | undefined =>
         req.body && typeof req.body === 'object' && !Array.isArray(req.body) && req.is('application/x-www-form-urlencoded')
           ? (req.body as Record<string, unknown>)
@@ -254,17 +278,21 @@ export async function startDisabledAidEmulator(options: DisabledAidEmulatorOptio
 
       // ---- 1. user by token, one endpoint per side ----
       for (const side of Object.keys(USER_ENDPOINTS) as DisabledAidSide[]) {
-        app.post(USER_ENDPOINTS[side], (req, res) => {
+        // seed §1.用户信息接口: POST form `stoken` (a query parameter is not read)
+        api.post(USER_ENDPOINTS[side], (req, res) => {
           const body = form(req);
           const stoken = body?.stoken;
-          if (typeof stoken !== 'string' || !stoken) return refuse(res, META_CODES.badRequest, '缺少登录会话码');
+          if (typeof stoken !== 'string' || !stoken) return refuse(res, META_CODES.badRequest, '缺少登录会话码'); // unconfirmed
           const session = sessions.get(stoken);
+          // unconfirmed: a stoken resolves only on its own side's endpoint (seed: 三端用户对应接口各不相同)
           if (!session || session.side !== side) return refuse(res, META_CODES.invalidToken, '登录会话码无效');
+          // seed §1: 会话码时效和平台一致 — it lives as long as the platform session (not single-use)
           if (session.exp < ctx.clock.now()) {
             sessions.delete(stoken);
-            return refuse(res, META_CODES.expiredToken, '登录会话已过期,请重新登录');
+            return refuse(res, META_CODES.expiredToken, '登录会话已过期,请重新登录'); // unconfirmed: the text and code
           }
           const u = findUser(session.useruuid)!;
+          // seed §1: data {useruuid, username, areacode, deptuuid, deptname}, all String
           res.json(
             envelope(true, '操作成功', {
               useruuid: u.useruuid,
@@ -278,25 +306,28 @@ export async function startDisabledAidEmulator(options: DisabledAidEmulatorOptio
       }
 
       // ---- 2./3. roles and permissions of a user in an app ----
+      // seed §2, §3: POST form `aid` (the app), `uid` (useruuid of §1), `uac` (areacode of §1), all String
       const rolesOf = (req: Request, res: Response) => {
         const body = form(req);
         if (!body || typeof body.aid !== 'string' || typeof body.uid !== 'string' || typeof body.uac !== 'string') {
-          refuse(res, META_CODES.badRequest, '参数错误: aid, uid, uac 必填');
+          refuse(res, META_CODES.badRequest, '参数错误: aid, uid, uac 必填'); // unconfirmed: the refusal
           return undefined;
         }
         if (body.aid !== appId) {
-          refuse(res, META_CODES.notFound, '应用不存在');
+          refuse(res, META_CODES.notFound, '应用不存在'); // unconfirmed
           return undefined;
         }
         const user = findUser(body.uid);
         if (!user) {
-          refuse(res, META_CODES.notFound, '用户不存在');
+          refuse(res, META_CODES.notFound, '用户不存在'); // unconfirmed
           return undefined;
         }
+        // unconfirmed: roles are granted per area, so another uac yields none
         const roles = body.uac === user.areacode ? DISABLED_AID_ROLES.filter((r) => user.roleIds.includes(r.roleId)) : [];
         return { user, roles };
       };
-      app.post('/acis/udsa/roleset', (req, res) => {
+      // seed §2.用户角色接口: data Array of {uid, uname, roleId, roleCode, roleLeve, roleName}, all String
+      api.post('/acis/udsa/roleset', (req, res) => {
         const found = rolesOf(req, res);
         if (!found) return;
         res.json(
@@ -304,19 +335,22 @@ export async function startDisabledAidEmulator(options: DisabledAidEmulatorOptio
             true,
             '操作成功',
             found.roles.map((r) => ({
+              // unconfirmed: the seed's uid/uname descriptions (接口访问授权码 / 授权码有效时长) look copied; the user's id and name here
               uid: found.user.useruuid,
               uname: found.user.username,
               roleId: r.roleId,
               roleCode: r.roleCode,
-              roleLeve: r.roleLeve,
+              roleLeve: r.roleLeve, // seed: 2 省级 / 4 市级 / 6 区县 / 9 街镇 / 12 村社
               roleName: r.roleName,
             })),
           ),
         );
       });
-      app.post('/acis/udsa/permits', (req, res) => {
+      // seed §3.用户权限接口: data Array of the role fields plus permId, permPid, permNkey, permName, permIcon, permPath, permSort
+      api.post('/acis/udsa/permits', (req, res) => {
         const found = rolesOf(req, res);
         if (!found) return;
+        // unconfirmed: one row per role × permission (the seed's table joins both)
         const rows = found.roles.flatMap((r) =>
           r.permIds.map((id) => {
             const p = DISABLED_AID_PERMISSIONS.find((x) => x.permId === id)!;
@@ -335,25 +369,36 @@ export async function startDisabledAidEmulator(options: DisabledAidEmulatorOptio
       });
 
       // ---- 4. third-party jump link ----
-      app.post('/acis/udsa/authorz', (req, res) => {
+      // seed §4.用户三方接入: POST Content-Type: application/json {appid, agent, useruuid, parameters (Object)}
+      api.post('/acis/udsa/authorz', (req, res) => {
         const body =
-          req.is('application/json') && req.body && typeof req.body === 'object'
+          req.is('application/json') && req.body && typeof req.body === 'object' && !Array.isArray(req.body)
             ? (req.body as Record<string, unknown>)
             : undefined;
         if (!body || typeof body.appid !== 'string' || typeof body.agent !== 'string' || typeof body.useruuid !== 'string')
-          return refuse(res, META_CODES.badRequest, '参数错误: appid, agent, useruuid 必填');
+          return refuse(res, META_CODES.badRequest, '参数错误: appid, agent, useruuid 必填'); // unconfirmed: the refusal
+        // seed §4: agent PURI 电脑端 / MURI 手机端 / TURI 大屏端
         if (!['PURI', 'MURI', 'TURI'].includes(body.agent)) return refuse(res, META_CODES.badRequest, '客户端类型错误');
-        if (body.appid !== appId) return refuse(res, META_CODES.notFound, '应用不存在');
-        const user = findUser(body.useruuid);
-        if (!user) return refuse(res, META_CODES.notFound, '用户不存在');
-        let link = appendParam(appURL, 'stoken', issue(user));
         const params = body.parameters;
-        if (params && typeof params === 'object' && !Array.isArray(params)) {
+        // seed §4: parameters is an Object; unconfirmed: that it may be left out
+        if (params !== undefined && (params === null || typeof params !== 'object' || Array.isArray(params)))
+          return refuse(res, META_CODES.badRequest, '参数错误: parameters 须为对象');
+        if (body.appid !== appId) return refuse(res, META_CODES.notFound, '应用不存在'); // unconfirmed
+        const user = findUser(body.useruuid);
+        if (!user) return refuse(res, META_CODES.notFound, '用户不存在'); // unconfirmed
+        // unconfirmed: the link's form (the app URL with a fresh stoken and the parameters appended)
+        let link = appendParam(appURL, 'stoken', issue(user));
+        if (params && typeof params === 'object') {
           for (const [k, v] of Object.entries(params as Record<string, unknown>))
             if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') link = appendParam(link, k, String(v));
         }
+        // seed §4: data (typed Object) is 跳转链接, the jump link; unconfirmed: a plain string here
         res.json(envelope(true, '操作成功', link));
       });
+
+      // seed §前缀: the test environment serves the API under /disable-mis-bidp; unconfirmed: the root as well
+      app.use(TEST_PREFIX, api);
+      app.use(api);
     },
   });
 

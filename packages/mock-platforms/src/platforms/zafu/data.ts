@@ -15,6 +15,7 @@ export interface ZafuApp {
 }
 
 /** The default app registration (the demo app works with it out of the box). */
+// unconfirmed: client id/secret are the emulator's; appId "01" is the seed's example (§scanrecord.jhtm: appid = 01)
 export const ZAFU_DEFAULT_APP: Readonly<ZafuApp> = Object.freeze({
   clientId: 'zafu-demo-client',
   clientSecret: 'zafu-demo-secret-NOT-FOR-PRODUCTION-7c1e',
@@ -39,6 +40,7 @@ export interface ZafuUser {
   mobile: string;
 }
 
+// unconfirmed: the website login's user fields are not public; these users and fields are the emulator's own
 export const ZAFU_USERS: readonly ZafuUser[] = Object.freeze([
   { id: '100001', xgh: '2021101001', name: '林晓雨', userType: '学生', department: '林业与生物技术学院', mobile: '13800000001' },
   { id: '100002', xgh: '2022202017', name: '陈浩然', userType: '学生', department: '信息工程学院', mobile: '13800000002' },
@@ -46,6 +48,7 @@ export const ZAFU_USERS: readonly ZafuUser[] = Object.freeze([
 ]);
 
 /** The seed's menu tree (menulist example). */
+// seed: zafu-open-platform.md §POST /api/menulist, the example's data, field for field
 export const ZAFU_SEED_MENUS = [
   {
     parent: 1701,
@@ -97,6 +100,7 @@ export const ZAFU_SEED_MENUS = [
 ];
 
 /** The seed's task list (mustTaskList example). */
+// seed: zafu-open-platform.md §POST /api/mustTaskList, the example's data
 export const ZAFU_SEED_TASKS = [
   { id: 14, title: '关于清理校内废弃自行车、电瓶车的通知' },
   { id: 16, title: '测试学生销假' },
@@ -104,8 +108,11 @@ export const ZAFU_SEED_TASKS = [
 ];
 
 /** Lifetime of a client-credentials token: 2 weeks, in seconds. */
+// seed: zafu-open-platform.md §POST /oauth/token — 有效期目前为2周, expires_in 1209600
 export const APP_TOKEN_TTL = 1_209_600;
 /** Lifetime of a website-login access token, seconds (unpublished; the emulator's choice). */
+// unconfirmed: the website-access document is not public
 export const USER_TOKEN_TTL = 7200;
 /** Lifetime of an authorization code, ms (unpublished; the emulator's choice). */
+// unconfirmed: the website-access document is not public
 export const CODE_TTL = 5 * 60_000;
