@@ -6,6 +6,7 @@ import {
   AppTokenManager,
   CampusAuthError,
   DEFAULT_TIMEOUT,
+  isCampusAuthError,
   processTokenStore,
   collectSecrets,
   request as defaultTransport,
@@ -90,13 +91,18 @@ export function checkURL(value: unknown, option: string): string {
 
 export class ZiqiangClient {
   readonly baseURL: string;
-  /** The app-token manager (cached, single-flight, refresh, invalidate-and-retry-once). */
+  /**
+   * The app-token manager (cached, single-flight, refresh before expiry). The client's own calls
+   * renew a rejected token refresh-first (see `authorized`), not through `tokens.withToken`.
+   */
   readonly tokens: AppTokenManager;
   private readonly appKey: string;
   private readonly appSecret: string;
   private readonly timeout: number;
   private readonly transport: Transport;
   private readonly now: () => number;
+  private readonly store: TokenStore;
+  private readonly tokenKey: string;
 
   constructor(options: ZiqiangClientOptions) {
     if (!options || typeof options !== 'object') throw config('options must be an object');
@@ -119,9 +125,11 @@ export class ZiqiangClient {
     this.timeout = options.timeout ?? DEFAULT_TIMEOUT;
     this.transport = options.transport ?? defaultTransport;
     this.now = options.now ?? Date.now;
+    this.store = store ?? processTokenStore();
+    this.tokenKey = `ziqiang:${this.baseURL}:${this.appKey}`;
     this.tokens = new AppTokenManager({
-      key: `ziqiang:${this.baseURL}:${this.appKey}`,
-      store: store ?? processTokenStore(),
+      key: this.tokenKey,
+      store: this.store,
       fetch: async () => appLoginToToken(await this.appLogin()),
       refresh: (token) => this.refreshAppToken(token),
       now: this.now,
@@ -193,13 +201,38 @@ export class ZiqiangClient {
 
   // ---- plumbing ---------------------------------------------------------------------------
 
-  private authorized(
+  /**
+   * A call with the app token. On A0221 (token invalid) the access token is renewed refresh-first
+   * — `POST /auth/refresh/`, and app login only when the refresh is refused — and the call is
+   * retried exactly once, as the official SDK does (zq_auth_sdk/client/base.py `_handle_result`,
+   * `_refresh`). A second rejection is the caller's error (no retry loop).
+   */
+  private async authorized(
     method: HttpMethod,
     path: string,
     ctx: CallContext,
     body: { json?: unknown; query?: Record<string, QueryValue> } = {},
   ): Promise<{ data: JsonObject; text: string }> {
-    return this.tokens.withToken((token) => this.call(method, path, ctx, { ...body, token }));
+    const first = await this.tokens.getToken();
+    try {
+      return await this.call(method, path, ctx, { ...body, token: first.accessToken });
+    } catch (err) {
+      if (!isCampusAuthError(err) || !err.appTokenRejected) throw err;
+      await this.expireAccessToken(first.accessToken);
+      const renewed = await this.tokens.getToken(); // refresh first; app login if that fails
+      return this.call(method, path, ctx, { ...body, token: renewed.accessToken });
+    }
+  }
+
+  /**
+   * Mark a rejected access token as expired but keep its refresh token, so that the token manager
+   * renews it with `/auth/refresh/` (core's `withToken` deletes the whole record, which would force
+   * an app login). Only while it is still the stored token: another caller may have renewed it.
+   */
+  private async expireAccessToken(accessToken: string): Promise<void> {
+    const current = await this.store.get(this.tokenKey);
+    if (current?.accessToken === accessToken)
+      await this.store.set(this.tokenKey, { ...current, expiresAt: Math.min(current.expiresAt, this.now()) });
   }
 
   private async call(

@@ -44,7 +44,9 @@ describe('ZiqiangClient', () => {
     const full = await c.getUser(unionId);
     expect(full).toMatchObject({ id: unionId, name: '张三', studentId: '2020302110001', isCertified: true });
     const slim = await c.getUser(unionId, { detail: false });
-    expect(slim._json).toEqual({ is_certified: true, certify_time: '2023-03-04T20:42:00+08:00' });
+    // SDK fixture users_123_no_detail.json: without detail only certify_time comes back
+    expect(slim._json).toEqual({ certify_time: '2023-03-04T20:42:00+08:00' });
+    expect(slim.isCertified).toBe(true);
     expect(emu.requests.filter((r) => r.path.startsWith('/users/')).map((r) => r.query.detail)).toEqual(['true', 'false']);
   });
 
@@ -82,13 +84,71 @@ describe('ZiqiangClient', () => {
     expect(gone.message).toMatch(/gone or no longer certified/);
   });
 
-  it('A0221 on a user call → invalidate, app login, retry once', async () => {
+  it('A0221 on a user call → POST /auth/refresh/ {refresh} first, then exactly one retry', async () => {
+    const c = client();
+    const unionId = await c.getUnionId(emu.issueCode());
+    const before = await c.getAppToken();
+    emu.revokeAccessTokens();
+    emu.clearRequests();
+    expect((await c.getUser(unionId)).name).toBe('张三');
+    expect(emu.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      `GET /users/${unionId}/`,
+      'POST /auth/refresh/',
+      `GET /users/${unionId}/`,
+    ]);
+    const [rejected, refresh, retry] = emu.requests;
+    expect(refresh.body).toEqual({ refresh: before.refreshToken });
+    expect(refresh.headers.authorization).toBeUndefined(); // the SDK refreshes without a token
+    const after = await c.getAppToken();
+    expect(after.accessToken).not.toBe(before.accessToken);
+    expect(after.refreshToken).toBe(before.refreshToken);
+    expect(rejected.headers.authorization).toBe(`Bearer ${before.accessToken}`);
+    expect(retry.headers.authorization).toBe(`Bearer ${after.accessToken}`);
+    expect([c.tokens.refreshCount, c.tokens.fetchCount]).toEqual([1, 1]);
+  });
+
+  it('A0221 and the refresh refused too → app login, then exactly one retry', async () => {
+    const c = client();
+    const unionId = await c.getUnionId(emu.issueCode());
+    emu.revokeAccessTokens();
+    emu.revokeRefreshTokens();
+    emu.clearRequests();
+    expect((await c.getUser(unionId)).name).toBe('张三');
+    expect(emu.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      `GET /users/${unionId}/`,
+      'POST /auth/refresh/',
+      'POST /auth/apps/',
+      `GET /users/${unionId}/`,
+    ]);
+  });
+
+  it('a second A0221 after the retry → ERR_PLATFORM, no further call (no retry loop)', async () => {
+    const c = client();
+    const unionId = await c.getUnionId(emu.issueCode());
+    emu.clearRequests();
+    emu.inject(
+      { kind: 'json', status: 401, body: { code: 'A0221', msg: 'token 无效或已过期', detail: '', data: null } },
+      { path: `/users/${unionId}/`, times: 2 },
+    );
+    const err = await rejection(c.getUser(unionId));
+    expect(err).toMatchObject({ code: 'ERR_PLATFORM', platformCode: 'A0221', upstreamStatus: 401 });
+    expect(emu.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      `GET /users/${unionId}/`,
+      'POST /auth/refresh/',
+      `GET /users/${unionId}/`,
+    ]);
+  });
+
+  it('20 calls rejected at once share one refresh (and no app login)', async () => {
     const c = client();
     const unionId = await c.getUnionId(emu.issueCode());
     emu.revokeAccessTokens();
     emu.clearRequests();
-    expect((await c.getUser(unionId)).name).toBe('张三');
-    expect(emu.requests.map((r) => r.path)).toEqual([`/users/${unionId}/`, '/auth/apps/', `/users/${unionId}/`]);
+    const users = await Promise.all(Array.from({ length: 20 }, () => c.getUser(unionId)));
+    expect(users.every((u) => u.name === '张三')).toBe(true);
+    expect(emu.count('/auth/refresh/')).toBe(1);
+    expect(emu.count('/auth/apps/')).toBe(0);
+    expect(emu.count(`/users/${unionId}/`)).toBe(40);
   });
 
   it('A0210 → ERR_PLATFORM without the secret anywhere', async () => {

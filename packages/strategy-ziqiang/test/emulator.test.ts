@@ -129,10 +129,8 @@ describe('ziqiang emulator', () => {
       certify_time: null,
       update_time: expect.any(String),
     });
-    expect((await call(`/users/${id}/?detail=false`, { token: access })).json!.data).toEqual({
-      is_certified: false,
-      certify_time: null,
-    });
+    // SDK fixture users_123_no_detail.json: without detail only certify_time
+    expect((await call(`/users/${id}/?detail=false`, { token: access })).json!.data).toEqual({ certify_time: null });
     const inactive = await call('/sso/union-id/', { json: { code: emu.issueCode('zhaoliu') }, token: access });
     expect([inactive.status, inactive.json!.code]).toEqual([403, 'A0311']);
     emu.setUser('wangwu', { gone: true });
@@ -146,7 +144,7 @@ describe('ziqiang emulator', () => {
     const a = await call('/auth/apps/', { json: {} });
     const b = await call('/');
     expect([a.status, a.json!.code, b.json!.code]).toEqual([429, 'A0512', 'A0512']);
-    expect((await call('/auth/apps/', { json: {} })).json!.code).toBe('A0210');
+    expect((await call('/auth/apps/', { json: {} })).json!.code).toBe('A0420'); // missing fields, no longer throttled
   });
 
   it('the login page lists every user as a button with data-user, and has the popup script', async () => {
@@ -154,7 +152,8 @@ describe('ziqiang emulator', () => {
     const r = await call(`/login?${q}`);
     expect(r.status).toBe(200);
     for (const u of ZIQIANG_USERS) expect(r.text).toContain(`data-user="${u.id}"`);
-    expect(r.text).toContain('window.opener.postMessage({ code: env.data.code }');
+    expect(r.text).toContain("window.opener.postMessage(env.data.message, '*')");
+    expect(r.text).not.toContain('data-app-logo'); // no app-logo given
     expect(r.text).toContain('未认证');
   });
 
@@ -187,9 +186,99 @@ describe('ziqiang emulator', () => {
       headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ user: 'lisi', 'app-name': ZIQIANG_APP.username }).toString(),
     });
-    const env = (await res.json()) as { code: string; data: { code: string; is_certified: boolean } };
+    const env = (await res.json()) as { code: string; data: { code: string; is_certified: boolean; message: object } };
     expect(env.code).toBe('00000');
-    expect(env.data).toEqual({ code: expect.stringMatching(/^[0-9a-f]{32}$/), is_certified: true });
+    expect(env.data).toEqual({
+      code: expect.stringMatching(/^[0-9a-f]{32}$/),
+      is_certified: true,
+      message: { code: env.data.code }, // what the page posts to its opener (utils/callback.ts)
+    });
+  });
+
+  const loginForm = (fields: Record<string, string>) => call('/login', { form: { 'app-name': ZIQIANG_APP.username, ...fields } });
+
+  it('the login page shows app-logo when given and carries certify-only / wxapp / manually', async () => {
+    const q = new URLSearchParams({
+      'app-name': ZIQIANG_APP.username,
+      'app-logo': 'https://example.edu/logo.png',
+      'certify-only': 'true',
+      wxapp: 'true',
+      manually: 'true',
+    });
+    const r = await call(`/login?${q}`);
+    expect(r.text).toContain('<img data-app-logo src="https://example.edu/logo.png"');
+    expect(r.text).toContain('data-wxapp="true" data-certify-only="true" data-manually="true"');
+    expect(r.text).toContain('<input type="hidden" name="certify-only" value="true">');
+    // pages/login.vue reads the flags as === 'true': anything else is off
+    const off = await call(`/login?app-name=${ZIQIANG_APP.username}&certify-only=1&wxapp=True`);
+    expect(off.text).toContain('data-wxapp="false" data-certify-only="false"');
+  });
+
+  it('an empty app-name is refused as the frontend does', async () => {
+    const r = await call('/login?redirect-uri=http%3A%2F%2Flocalhost%2Fcb');
+    expect(r.status).toBe(400);
+    expect(r.text).toContain('参数错误无法正常登录');
+  });
+
+  it('certify-only: a certified user goes back with is_certified=true and the state, no code', async () => {
+    const r = await loginForm({ user: 'lisi', 'redirect-uri': 'http://localhost:9/cb', state: 'st', 'certify-only': 'true' });
+    expect(r.status).toBe(302);
+    const back = new URL(r.location!);
+    expect(Object.fromEntries(back.searchParams)).toEqual({ is_certified: 'true', state: 'st' });
+  });
+
+  it('certify-only: an uncertified user is refused (sent to certification), in HTML and JSON', async () => {
+    const r = await loginForm({ user: 'wangwu', 'redirect-uri': 'http://localhost:9/cb', 'certify-only': 'true' });
+    expect([r.status, r.location]).toEqual([403, null]);
+    expect(r.text).toContain('data-certify-required');
+    const res = await fetch(`${emu.url}/login`, {
+      method: 'POST',
+      headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ user: 'wangwu', 'app-name': ZIQIANG_APP.username, 'certify-only': 'true' }).toString(),
+    });
+    expect(await res.json()).toMatchObject({ code: '00000', data: { is_certified: false, message: null } });
+  });
+
+  it('a not-activated user gets no code from the page (A0311, pages/login.vue)', async () => {
+    const r = await loginForm({ user: 'zhaoliu', 'redirect-uri': 'http://localhost:9/cb' });
+    expect([r.status, r.location]).toEqual([403, null]);
+    const res = await fetch(`${emu.url}/login`, {
+      method: 'POST',
+      headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ user: 'zhaoliu', 'app-name': ZIQIANG_APP.username }).toString(),
+    });
+    expect([res.status, ((await res.json()) as { code: string }).code]).toEqual([403, 'A0311']);
+  });
+
+  it('the code goes back under response-type, also in the data for the opener', async () => {
+    const res = await fetch(`${emu.url}/login`, {
+      method: 'POST',
+      headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ user: 'lisi', 'app-name': ZIQIANG_APP.username, 'response-type': 'ticket' }).toString(),
+    });
+    const env = (await res.json()) as { data: { code: string; message: Record<string, string> } };
+    expect(env.data.message).toEqual({ ticket: env.data.code });
+  });
+
+  it('no redirect-uri: wxapp shows the data (stand-in for wx.miniProgram); otherwise the page cannot go back', async () => {
+    const wx = await loginForm({ user: 'lisi', wxapp: 'true' });
+    expect(wx.status).toBe(200);
+    expect(wx.text).toMatch(/id="message-data">\{&quot;code&quot;:&quot;[0-9a-f]{32}&quot;\}</);
+    const none = await loginForm({ user: 'lisi' });
+    expect(none.status).toBe(400);
+    expect(none.text).toContain('无法回到应用中');
+  });
+
+  it('simulateLogin submits what the page carries (certify-only included)', async () => {
+    const q = new URLSearchParams({
+      'app-name': ZIQIANG_APP.username,
+      'redirect-uri': 'http://localhost:9/cb',
+      state: 's2',
+      'certify-only': 'true',
+    });
+    const back = new URL(await emu.simulateLogin(`${emu.url}/login?${q}`, 'zhangsan'));
+    expect(Object.fromEntries(back.searchParams)).toEqual({ is_certified: 'true', state: 's2' });
+    await expect(emu.simulateLogin(`${emu.url}/login?${q}`, 'wangwu')).rejects.toThrow(/403/);
   });
 
   it('pinned redirect URIs', async () => {

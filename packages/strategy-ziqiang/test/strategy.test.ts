@@ -117,6 +117,54 @@ describe('redirect flow', () => {
     expect(emu.count('/auth/apps/')).toBe(0);
   });
 
+  it('certifyOnly, manually and wxapp go on the login page as "true"; flags that are off are left out', async () => {
+    const on = build({ certifyOnly: true, manually: true, wxapp: true, appLogo: 'https://example.edu/logo.png?v=2' });
+    const url = new URL((await once(supertest(on.app).get('/auth/ziqiang'))).headers.location);
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      'app-name': ZIQIANG_APP.username,
+      'redirect-uri': expect.stringMatching(/\/auth\/ziqiang\/callback$/),
+      state: expect.any(String),
+      'response-type': 'code',
+      'app-logo': 'https://example.edu/logo.png?v=2', // as given
+      'certify-only': 'true',
+      manually: 'true',
+      wxapp: 'true',
+    });
+    const off = build({ certifyOnly: false, manually: false, wxapp: false });
+    const plain = new URL((await once(supertest(off.app).get('/auth/ziqiang'))).headers.location);
+    expect([...plain.searchParams.keys()]).toEqual(['app-name', 'redirect-uri', 'state', 'response-type']);
+  });
+
+  it("the emulator's login page shows the app-logo and runs in certify-only mode when asked", async () => {
+    const { app } = build({ certifyOnly: true, appLogo: 'https://example.edu/logo.png' });
+    const start = await once(supertest(app).get('/auth/ziqiang'));
+    const html = await (await fetch(start.headers.location)).text();
+    expect(html).toContain('<img data-app-logo src="https://example.edu/logo.png"');
+    expect(html).toContain('data-certify-only="true"');
+  });
+
+  it('certify-only: back with is_certified and the state but no code → state checked, fail ERR_NO_CREDENTIAL', async () => {
+    const { app } = build({ certifyOnly: true });
+    const { agent, back, callback } = await walk(app, 'zhangsan');
+    expect(back.searchParams.get('is_certified')).toBe('true');
+    expect(back.searchParams.has('code')).toBe(false);
+    emu.clearRequests();
+    const res = await once(agent.get(callback));
+    expect(res.status).toBe(401);
+    expect(res.body.info).toEqual({ code: 'ERR_NO_CREDENTIAL', message: expect.stringMatching(/certify-only/) });
+    expect(emu.requests).toHaveLength(0); // the browser's is_certified is never taken as a login
+    const replay = await once(agent.get(callback)); // the state was used up
+    expect(replay.body.info.code).toBe('ERR_STATE');
+    const forged = await once(supertest(app).get('/auth/ziqiang/callback?is_certified=true&state=AAAAAAAAAAAAAAAAAAAAAAAA'));
+    expect(forged.body.info.code).toBe('ERR_STATE');
+  });
+
+  it('certify-only: the login page refuses an uncertified user (no way back to the app)', async () => {
+    const { app } = build({ certifyOnly: true });
+    const start = await once(supertest(app).get('/auth/ziqiang'));
+    await expect(emu.simulateLogin(start.headers.location, 'wangwu')).rejects.toThrow(/answered 403/);
+  });
+
   it('logs in: state checked, code → union id → user with detail', async () => {
     const { app } = build();
     const { agent, callback, back } = await walk(app);
@@ -322,23 +370,43 @@ describe('codes and users', () => {
 });
 
 describe('app token', () => {
-  it('expiry in the middle of a run: A0221 → app login again → one retry → login succeeds', async () => {
+  it('expiry in the middle of a run: A0221 → POST /auth/refresh/ → one retry → login succeeds', async () => {
     const { app } = build();
     expect((await once(supertest(app).post('/auth/ziqiang/callback').send({ code: emu.issueCode() }))).body.outcome).toBe(
       'success',
     );
     emu.clearRequests();
-    emu.clock.advance(25 * 60 * 60_000); // the emulator's app token has expired; ours looks fresh
+    emu.clock.advance(25 * 60 * 60_000); // the emulator's access token has expired (not its refresh token); ours looks fresh
     const res = await once(
       supertest(app)
         .post('/auth/ziqiang/callback')
         .send({ code: emu.issueCode('lisi') }),
     );
     expect(res.body.user.name).toBe('李四');
-    expect(emu.count('/sso/union-id/')).toBe(2); // rejected once, retried once
-    expect(emu.count('/auth/apps/')).toBe(1);
+    // refresh first, as zq_auth_sdk/client/base.py _handle_result → _refresh does; no app login
     expect(emu.requests.map((r) => r.path)).toEqual([
       '/sso/union-id/',
+      '/auth/refresh/',
+      '/sso/union-id/',
+      `/users/${emu.unionIdOf('lisi')}/`,
+    ]);
+  });
+
+  it('A0221 and the refresh refused → app login → one retry → login succeeds', async () => {
+    const { app } = build();
+    await once(supertest(app).post('/auth/ziqiang/callback').send({ code: emu.issueCode() }));
+    emu.clearRequests();
+    emu.revokeAccessTokens();
+    emu.revokeRefreshTokens();
+    const res = await once(
+      supertest(app)
+        .post('/auth/ziqiang/callback')
+        .send({ code: emu.issueCode('lisi') }),
+    );
+    expect(res.body.user.name).toBe('李四');
+    expect(emu.requests.map((r) => r.path)).toEqual([
+      '/sso/union-id/',
+      '/auth/refresh/',
       '/auth/apps/',
       '/sso/union-id/',
       `/users/${emu.unionIdOf('lisi')}/`,
@@ -354,8 +422,8 @@ describe('app token', () => {
       { path: '/sso/union-id/', times: 2 },
     );
     const res = await once(supertest(app).post('/auth/ziqiang/callback').send({ code: emu.issueCode() }));
-    expect(res.body).toMatchObject({ outcome: 'error', code: 'ERR_PLATFORM' });
-    expect(emu.count('/sso/union-id/')).toBe(2);
+    expect(res.body).toMatchObject({ outcome: 'error', code: 'ERR_PLATFORM', json: { platformCode: 'A0221' } });
+    expect(emu.requests.map((r) => r.path)).toEqual(['/sso/union-id/', '/auth/refresh/', '/sso/union-id/']);
   });
 
   it('near expiry: refreshes (keeping the refresh token); refresh failing → app login again', async () => {
@@ -459,6 +527,12 @@ describe('options and verify', () => {
     expect(make({ loginURL: 'not a url' })).toThrow(/"loginURL"/);
     expect(make({ detail: 'yes' })).toThrow(/"detail"/);
     expect(make({ certifiedOnly: 1 })).toThrow(/"certifiedOnly"/);
+    expect(make({ certifyOnly: 'true' })).toThrow(/"certifyOnly"/);
+    expect(make({ manually: 1 })).toThrow(/"manually"/);
+    expect(make({ wxapp: 'yes' })).toThrow(/"wxapp"/);
+    expect(make({ appLogo: 'logo.png' })).toThrow(/"appLogo"/);
+    expect(make({ appLogo: '' })).toThrow(/"appLogo"/);
+    expect(make({ appLogo: 'javascript:alert(1)' })).toThrow(/"appLogo"/);
     expect(make({ appName: 42 })).toThrow(/"appName"/);
     expect(make({ callbackURL: '' })).toThrow(/"callbackURL"/);
     expect(make({ tokenStore: {} })).toThrow(/"tokenStore"/);
