@@ -12,6 +12,7 @@ export const ERROR_CODES = [
   'ERR_TIMEOUT',
   'ERR_NETWORK',
   'ERR_BAD_RESPONSE',
+  'ERR_STORE',
 ] as const;
 export type CampusErrorCode = (typeof ERROR_CODES)[number];
 
@@ -38,6 +39,7 @@ export const DEFAULT_STATUS: Record<CampusErrorCode, number> = {
   ERR_TIMEOUT: 504,
   ERR_NETWORK: 502,
   ERR_BAD_RESPONSE: 502,
+  ERR_STORE: 503,
 };
 
 export interface CampusAuthErrorOptions {
@@ -106,7 +108,9 @@ export class CampusAuthError extends Error {
     this.platformCode = options.platformCode;
     this.platformMessage =
       options.platformMessage === undefined ? undefined : redactText(String(options.platformMessage), secrets);
-    this.retryable = options.retryable ?? (code === 'ERR_TIMEOUT' || code === 'ERR_NETWORK' || code === 'ERR_RATE_LIMITED');
+    this.retryable =
+      options.retryable ??
+      (code === 'ERR_TIMEOUT' || code === 'ERR_NETWORK' || code === 'ERR_RATE_LIMITED' || code === 'ERR_STORE');
     this.appTokenRejected = options.appTokenRejected ?? false;
     this.details = options.details ? (redactValue(options.details, secrets) as Record<string, unknown>) : undefined;
     const cause = sanitizeCause(options.cause, secrets);

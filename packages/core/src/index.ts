@@ -30,6 +30,7 @@ export {
   processTokenStore,
   type AppToken,
   type TokenStore,
+  type LockRelease,
   type AppTokenManagerOptions,
 } from './token-manager';
 export {

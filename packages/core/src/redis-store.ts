@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AppToken, TokenStore } from './token-manager';
+import type { AppToken, LockRelease, TokenStore } from './token-manager';
 
 /**
  * The part of a Redis client the store uses — node-redis v4/v5 (`createClient()`) fits as it is.
@@ -29,6 +29,8 @@ if ok and t['accessToken'] == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
 // Release a lock only while we still own it.
 const UNLOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+// Extend a lock's lease only while we still own it.
+const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
 
 /**
  * A TokenStore in Redis, shared by every process of an app, with a lock so only one process fetches
@@ -67,13 +69,17 @@ export class RedisTokenStore implements TokenStore {
     await this.redis.eval(DELETE_IF, { keys: [this.prefix + key], arguments: [ifAccessToken ?? ''] });
   }
 
-  async lock(key: string, ttlMs: number): Promise<(() => Promise<void>) | null> {
+  /** A lease of `ttlMs` (SET NX PX), renewable and releasable by its owner only. */
+  async lock(key: string, ttlMs: number): Promise<LockRelease | null> {
     const owner = randomUUID();
     const lockKey = `${this.prefix}${key}:lock`;
-    const got = await this.redis.set(lockKey, owner, { PX: Math.round(ttlMs), NX: true });
+    const px = Math.max(1, Math.round(ttlMs));
+    const got = await this.redis.set(lockKey, owner, { PX: px, NX: true });
     if (got !== 'OK') return null;
-    return async () => {
+    const release: LockRelease = async () => {
       await this.redis.eval(UNLOCK, { keys: [lockKey], arguments: [owner] });
     };
+    release.renew = async () => Number(await this.redis.eval(RENEW, { keys: [lockKey], arguments: [owner, String(px)] })) === 1;
+    return release;
   }
 }

@@ -23,11 +23,16 @@ export interface TokenStore {
   /** Delete, but only while the stored access token is still `ifAccessToken` (when given). */
   delete(key: string, ifAccessToken?: string): Promise<void>;
   /**
-   * Optional cross-process lock around a fetch. Resolves to a release function when this caller
-   * holds the lock, or `null` when someone else holds it (then the manager waits for their token).
+   * Optional cross-process lock around a fetch, held as a short lease. Resolves to a release
+   * function when this caller holds the lock, or `null` when someone else holds it (then the
+   * manager waits for their token). A release function with `renew()` lets the manager extend the
+   * lease while its fetch runs, so a holder that dies frees the lock within one lease.
    */
-  lock?(key: string, ttlMs: number): Promise<(() => Promise<void>) | null>;
+  lock?(key: string, ttlMs: number): Promise<LockRelease | null>;
 }
+
+/** Releases a held lock; `renew()` (optional) extends the lease by its ttl, false when it was lost. */
+export type LockRelease = (() => Promise<void>) & { renew?: () => Promise<boolean> };
 
 /** In-memory TokenStore (with a lock, so managers sharing one store behave like processes). */
 export class MemoryTokenStore implements TokenStore {
@@ -52,15 +57,22 @@ export class MemoryTokenStore implements TokenStore {
     this.locks.clear();
   }
 
-  async lock(key: string, ttlMs: number): Promise<(() => Promise<void>) | null> {
+  async lock(key: string, ttlMs: number): Promise<LockRelease | null> {
     const now = Date.now();
     const held = this.locks.get(key);
     if (held && held.until > now) return null;
     const owner = randomUUID();
     this.locks.set(key, { owner, until: now + ttlMs });
-    return async () => {
+    const release: LockRelease = async () => {
       if (this.locks.get(key)?.owner === owner) this.locks.delete(key);
     };
+    release.renew = async () => {
+      const mine = this.locks.get(key);
+      if (mine?.owner !== owner) return false;
+      mine.until = Date.now() + ttlMs;
+      return true;
+    };
+    return release;
   }
 }
 
@@ -92,15 +104,24 @@ export interface AppTokenManagerOptions {
   now?: () => number;
   /** Which errors mean "the platform rejected the app token". Default: `err.appTokenRejected`. */
   isInvalidTokenError?: (err: unknown) => boolean;
-  /** How long a cross-process fetch lock is held at most. Default 15 000 ms. */
-  lockTtl?: number;
-  /** How long to wait for another process's fetch before giving up. Default 15 000 ms. */
-  lockWait?: number;
+  /**
+   * The bound on one `get()` while it waits on the store and on another process's fetch, ms
+   * (a store that does not answer within it is ERR_STORE). Default 10 000 — pass the client's
+   * per-call timeout.
+   */
+  timeout?: number;
+  /**
+   * Lease of the cross-process fetch lock, ms: renewed every third of it while the fetch runs, so
+   * when the holder dies another process takes over within one lease. Default 2 000.
+   */
+  lockLease?: number;
   /** Platform name for errors. */
   platform?: string;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const DEFAULT_STORE_TIMEOUT = 10_000;
+const DEFAULT_LEASE = 2_000;
 
 /**
  * Keeps one app token fresh: cached until `skew` before expiry, one fetch in flight however many
@@ -136,7 +157,7 @@ export class AppTokenManager {
 
   /** The current token record. */
   async getToken(): Promise<AppToken> {
-    const stored = await this.store.get(this.opts.key);
+    const stored = await this.storeOp('a read', () => this.store.get(this.opts.key), this.deadline());
     if (this.fresh(stored)) return stored;
     this.inflight ??= this.obtain(stored).finally(() => {
       this.inflight = undefined;
@@ -144,34 +165,89 @@ export class AppTokenManager {
     return this.inflight;
   }
 
+  /**
+   * One store operation, bounded: a store that does not answer by `deadline` (epoch ms, real
+   * time), or fails, ends the call with ERR_STORE — never a hang, never a fetch behind its back.
+   */
+  private storeOp<T>(what: string, op: () => Promise<T>, deadline: number): Promise<T> {
+    const platform = this.opts.platform;
+    const left = deadline - Date.now();
+    if (left <= 0)
+      return Promise.reject(
+        new CampusAuthError('ERR_STORE', `the token store did not answer ${what} in time`, { platform, retryable: true }),
+      );
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          reject(
+            new CampusAuthError('ERR_STORE', `the token store did not answer ${what} within ${left} ms`, {
+              platform,
+              retryable: true,
+            }),
+          ),
+        left,
+      );
+      let running: Promise<T>;
+      try {
+        running = op();
+      } catch (err) {
+        running = Promise.reject(err);
+      }
+      running.then(
+        (v) => {
+          clearTimeout(timer);
+          resolve(v);
+        },
+        (err: unknown) => {
+          clearTimeout(timer);
+          reject(
+            isCampusAuthError(err)
+              ? err
+              : new CampusAuthError('ERR_STORE', `the token store failed ${what}`, { platform, cause: err, retryable: true }),
+          );
+        },
+      );
+    });
+  }
+
+  private deadline(): number {
+    return Date.now() + (this.opts.timeout ?? DEFAULT_STORE_TIMEOUT);
+  }
+
   private async obtain(stale: AppToken | undefined): Promise<AppToken> {
     const { store } = this;
-    if (!store.lock) return this.produce(stale);
-    const deadline = this.now() + (this.opts.lockWait ?? 15_000);
+    const key = this.opts.key;
+    if (!store.lock) return this.produce(stale, this.deadline());
+    const deadline = this.deadline();
+    const lease = this.opts.lockLease ?? DEFAULT_LEASE;
     for (;;) {
-      const release = await store.lock(this.opts.key, this.opts.lockTtl ?? 15_000);
+      const release = await this.storeOp('the lock', () => store.lock!(key, lease), deadline);
       if (release) {
+        // renew the lease while the fetch runs: if this process dies, the lock frees itself
+        const renewer = release.renew ? setInterval(() => void release.renew!().catch(() => false), lease / 3) : undefined;
+        renewer?.unref?.();
         try {
           // Someone may have stored a fresh token while we waited for the lock.
-          const current = await store.get(this.opts.key);
+          const current = await this.storeOp('a read', () => store.get(key), deadline);
           if (this.fresh(current)) return current;
-          return await this.produce(current ?? stale);
+          return await this.produce(current ?? stale, deadline);
         } finally {
-          await release();
+          if (renewer) clearInterval(renewer);
+          await this.storeOp('the unlock', () => release(), Math.max(deadline, Date.now() + 1000)).catch(() => undefined);
         }
       }
-      await sleep(25);
-      const current = await store.get(this.opts.key);
+      await sleep(Math.min(50, Math.max(5, deadline - Date.now())));
+      const current = await this.storeOp('a read', () => store.get(key), deadline);
       if (this.fresh(current)) return current;
-      if (this.now() > deadline)
-        throw new CampusAuthError('ERR_PLATFORM', 'timed out waiting for another process to fetch the app token', {
+      if (Date.now() >= deadline)
+        throw new CampusAuthError('ERR_TIMEOUT', 'timed out waiting for another process to fetch the app token', {
           platform: this.opts.platform,
           retryable: true,
         });
     }
   }
 
-  private async produce(stale: AppToken | undefined): Promise<AppToken> {
+  private async produce(stale: AppToken | undefined, deadline: number): Promise<AppToken> {
     let token: AppToken | undefined;
     const canRefresh =
       this.opts.refresh &&
@@ -193,13 +269,13 @@ export class AppTokenManager {
       throw new CampusAuthError('ERR_BAD_RESPONSE', 'app token answer has no usable access token / expiry', {
         platform: this.opts.platform,
       });
-    await this.store.set(this.opts.key, token);
+    await this.storeOp('a write', () => this.store.set(this.opts.key, token), Math.max(deadline, Date.now() + 1000));
     return token;
   }
 
   /** Forget `accessToken` — only if it is still the stored one (another caller may have renewed). */
   async invalidate(accessToken: string): Promise<void> {
-    await this.store.delete(this.opts.key, accessToken);
+    await this.storeOp('a delete', () => this.store.delete(this.opts.key, accessToken), this.deadline());
   }
 
   private isInvalid(err: unknown): boolean {
@@ -223,7 +299,7 @@ export class AppTokenManager {
 
   /** A new token after `rejected` was refused: another caller's renewal, a refresh, or a fetch. */
   private async renew(rejected: AppToken): Promise<AppToken> {
-    const stored = await this.store.get(this.opts.key);
+    const stored = await this.storeOp('a read', () => this.store.get(this.opts.key), this.deadline());
     if (this.fresh(stored) && stored.accessToken !== rejected.accessToken) return stored;
     // the rejected record still carries the refresh token: obtain() refreshes with it first
     this.inflight ??= this.obtain({ ...rejected, expiresAt: 0 }).finally(() => {

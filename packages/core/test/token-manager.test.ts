@@ -1,4 +1,4 @@
-import { AppTokenManager, CampusAuthError, MemoryTokenStore, processTokenStore, type AppToken } from '../src';
+import { AppTokenManager, CampusAuthError, MemoryTokenStore, processTokenStore, type AppToken, type TokenStore } from '../src';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -116,6 +116,46 @@ describe('AppTokenManager', () => {
     await expect(m.withToken(reject('token-1-refreshed'))).resolves.toBe('token-2');
     expect(refresh).toHaveBeenCalledTimes(2);
     expect(fetch).toHaveBeenCalledTimes(2);
+  });
+
+  it('a store that never answers, or fails, ends the call with ERR_STORE within the timeout — and fetches nothing', async () => {
+    const fetch = counter();
+    const hanging: TokenStore = {
+      get: () => new Promise(() => undefined),
+      set: async () => undefined,
+      delete: async () => undefined,
+    };
+    const m = new AppTokenManager({ key: 'k', fetch, store: hanging, timeout: 100, now: clock });
+    const t0 = Date.now();
+    await expect(m.get()).rejects.toMatchObject({ code: 'ERR_STORE', status: 503, retryable: true });
+    expect(Date.now() - t0).toBeLessThan(400);
+    const failing: TokenStore = {
+      get: async () => Promise.reject(new Error('ECONNREFUSED 127.0.0.1:6379')),
+      set: async () => undefined,
+      delete: async () => undefined,
+    };
+    const err = await new AppTokenManager({ key: 'k', fetch, store: failing, timeout: 100, now: clock })
+      .get()
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'ERR_STORE', message: 'the token store failed a read' });
+    expect((err as Error).cause).toBeInstanceOf(Error);
+    expect(fetch).not.toHaveBeenCalled();
+  });
+
+  it('a lock whose holder stops renewing frees itself after one lease; a live holder keeps it by renewing', async () => {
+    const store = new MemoryTokenStore();
+    const dead = await store.lock('k', 150); // taken, never renewed: the holder "died"
+    expect(dead).not.toBeNull();
+    const fetch = counter();
+    const m = new AppTokenManager({ key: 'k', fetch, store, lockLease: 150, timeout: 2000, now: clock });
+    const t0 = Date.now();
+    await expect(m.get()).resolves.toBe('token-1');
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(100);
+    const live = await store.lock('k2', 100);
+    await sleep(60);
+    expect(await live!.renew!()).toBe(true);
+    await sleep(60);
+    expect(await store.lock('k2', 100)).toBeNull(); // still held thanks to the renewal
   });
 
   it('withToken does not retry other errors, nor more than once', async () => {

@@ -6,6 +6,14 @@ export interface RedisServer {
   /** redis://127.0.0.1:PORT */
   url: string;
   port: number;
+  /** Freeze the server (SIGSTOP): connections stay open, nothing is answered — a stalled Redis. */
+  pause(): void;
+  /** Thaw a paused server (SIGCONT). */
+  resume(): void;
+  /** Stop the server (connections are refused) until `restart()`; its data is lost. */
+  stop(): Promise<void>;
+  /** Start it again on the same port. */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -46,21 +54,20 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Start a throw-away redis-server on a free port of 127.0.0.1 (no persistence). */
-export async function startRedis(): Promise<RedisServer> {
-  const bin = ensureRedisServer();
-  const port = await freePort();
+function spawnRedis(bin: string, port: number): Promise<ChildProcess> {
   const child: ChildProcess = spawn(
     bin,
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  await new Promise<void>((resolve, reject) => {
+  return new Promise<ChildProcess>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('redis-server did not start within 10 s')), 10_000);
     child.stdout?.on('data', (d: Buffer) => {
       if (/Ready to accept connections/i.test(d.toString())) {
         clearTimeout(timer);
-        resolve();
+        child.stdout?.resume();
+        child.stderr?.resume();
+        resolve(child);
       }
     });
     child.once('exit', (code) => {
@@ -68,16 +75,38 @@ export async function startRedis(): Promise<RedisServer> {
       reject(new Error(`redis-server exited with ${code}`));
     });
   });
-  child.stdout?.resume();
-  child.stderr?.resume();
+}
+
+function stopChild(child: ChildProcess | undefined): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (!child || child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGCONT');
+    child.kill('SIGTERM');
+  });
+}
+
+/** Start a throw-away redis-server on a free port of 127.0.0.1 (no persistence). */
+export async function startRedis(): Promise<RedisServer> {
+  const bin = ensureRedisServer();
+  const port = await freePort();
+  let child: ChildProcess | undefined = await spawnRedis(bin, port);
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    pause: () => void child?.kill('SIGSTOP'),
+    resume: () => void child?.kill('SIGCONT'),
+    async stop() {
+      await stopChild(child);
+      child = undefined;
+    },
+    async restart() {
+      await stopChild(child);
+      child = await spawnRedis(bin, port);
+    },
+    async close() {
+      await stopChild(child);
+      child = undefined;
+    },
   };
 }
