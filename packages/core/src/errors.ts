@@ -1,4 +1,4 @@
-import { redactText, redactValue } from './redact';
+import { redactText, redactValue, scopeSecrets } from './redact';
 
 /** Stable error codes. Apps branch on these; they never change meaning. */
 export const ERROR_CODES = [
@@ -98,7 +98,8 @@ export class CampusAuthError extends Error {
   declare readonly cause?: Error;
 
   constructor(code: CampusErrorCode, message: string, options: CampusAuthErrorOptions = {}) {
-    const secrets = options.secrets ? [...options.secrets] : [];
+    // the values this error was told about, and every credential of the flow it is built in
+    const secrets = options.secrets ? [...options.secrets, ...scopeSecrets()] : scopeSecrets();
     super(redactText(message, secrets));
     Object.defineProperty(this, BRAND, { value: true });
     this.code = code;

@@ -17,7 +17,17 @@ export {
   type EngineResponse,
   type PipelineDefaults,
 } from './transport';
-export { redactText, redactUrl, redactValue, collectSecrets, excerpt, REDACTED } from './redact';
+export {
+  redactText,
+  redactUrl,
+  redactValue,
+  collectSecrets,
+  excerpt,
+  REDACTED,
+  withSecretScope,
+  addSecrets,
+  scopeSecrets,
+} from './redact';
 export { AppTokenManager, type AppTokenManagerOptions } from './token-manager';
 export {
   saveSession,

@@ -3,6 +3,7 @@ import { Strategy as PassportStrategy } from 'passport-strategy';
 import { CampusAuthError, isCampusAuthError, type CampusErrorCode } from './errors';
 import { DEFAULT_TIMEOUT, defaultTransport, type Transport } from './transport';
 import type { StateRequest } from './state';
+import { withSecretScope } from './redact';
 
 /** The request a strategy sees: Node's request plus what Express and express-session add. */
 export interface CampusRequest extends IncomingMessage, StateRequest {
@@ -127,9 +128,19 @@ export abstract class CampusStrategy<C, P extends CampusProfile, U = unknown> ex
         act(() => this.error(err instanceof Error ? err : new Error(String(err))));
       }
     };
+    withSecretScope(() => this.run(req, options ?? {}, act, settle));
+  }
+
+  /** The flow inside the login's secret scope, then verify, then exactly one action. */
+  private run(
+    req: CampusRequest,
+    options: CampusAuthenticateOptions,
+    act: (fn: () => void) => void,
+    settle: (err: unknown) => void,
+  ): void {
     let running: Promise<FlowOutcome<C, P>>;
     try {
-      running = this.flow(req, options ?? {});
+      running = this.flow(req, options);
     } catch (err) {
       settle(err);
       return;

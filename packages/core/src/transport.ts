@@ -6,7 +6,7 @@
  */
 import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
 import { CampusAuthError } from './errors';
-import { collectSecrets, excerpt, redactText, redactUrl } from './redact';
+import { addSecrets, collectSecrets, excerpt, redactText, redactUrl } from './redact';
 
 export type QueryValue = string | number | boolean | undefined | null | ReadonlyArray<string | number>;
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -76,6 +76,16 @@ export function encodeForm(form: Record<string, QueryValue>): string {
   return p.toString();
 }
 
+/** Request fields that carry a credential although their name is not a secret's: OAuth's `code`. */
+function requestCodes(...bags: unknown[]): string[] {
+  const out: string[] = [];
+  for (const bag of bags) {
+    const v = bag && typeof bag === 'object' ? (bag as Record<string, unknown>).code : undefined;
+    if (typeof v === 'string') out.push(v);
+  }
+  return out;
+}
+
 /** Everything the transport knows is secret in this request (collected only when an error is built). */
 function requestSecrets(req: TransportRequest): string[] {
   const fromUrl: Record<string, string> = {};
@@ -84,7 +94,11 @@ function requestSecrets(req: TransportRequest): string[] {
   } catch {
     /* not a URL: the request fails with ERR_CONFIG */
   }
-  return [...collectSecrets(req.query, req.form, req.json, req.headers, fromUrl), ...(req.secrets ? [...req.secrets] : [])];
+  return [
+    ...collectSecrets(req.query, req.form, req.json, req.headers, fromUrl),
+    ...requestCodes(req.query, req.form, req.json, fromUrl),
+    ...(req.secrets ? [...req.secrets] : []),
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -149,6 +163,8 @@ export function pipeline(engine: Engine, defaults: PipelineDefaults = {}): Trans
     let secretList: string[] | undefined;
     // secrets are gathered only when an error is built: the success path never pays for it
     const secrets = (): string[] => (secretList ??= requestSecrets(req));
+    // the flow's secret scope learns this call's credentials (materialized only for an error)
+    addSecrets(secrets);
     const timeout = req.timeout ?? defaults.timeout ?? DEFAULT_TIMEOUT;
     const maxBodySize = req.maxBodySize ?? defaults.maxBodySize ?? DEFAULT_MAX_BODY;
     let url: URL;
