@@ -15,6 +15,7 @@ export interface StateRequest {
 /** The part of a session (express-session or compatible) the state store uses. */
 export interface StateSession {
   save?(callback?: (err?: unknown) => void): unknown;
+  regenerate?(callback?: (err?: unknown) => void): unknown;
 }
 
 /**
@@ -112,14 +113,50 @@ export class SessionStateStore implements StateStore {
     }
     delete slot.pending[state];
     slot.used[state] = this.now() + this.ttl;
+    // the used list is capped like the pending one: failed callbacks cannot grow a session
+    const used = Object.keys(slot.used);
+    if (used.length > this.maxPending) {
+      used.sort((a, b) => slot.used[a] - slot.used[b]);
+      for (const k of used.slice(0, used.length - this.maxPending)) delete slot.used[k];
+    }
     if (entry.exp <= this.now()) {
       await saveSession(this.session(req));
       return { ok: false, reason: 'expired', message: 'the login took too long (state expired); start again' };
     }
     await saveSession(this.session(req));
+    this.carryAcrossRegeneration(req);
     return { ok: true, data: entry.data ?? {} };
   }
+
+  /**
+   * A login follows a good state, and Passport (0.6+) regenerates the session at `req.logIn` —
+   * which would drop the flows still pending in other tabs. Wrap this session's `regenerate` once
+   * so that the new session starts with this store's slot (pending and used states) and nothing
+   * else of the old session.
+   */
+  private carryAcrossRegeneration(req: StateRequest): void {
+    const session = req.session as (StateSession & Record<string | symbol, unknown>) | null | undefined;
+    if (!session || typeof session.regenerate !== 'function' || session[CARRY] === true) return;
+    const original = session.regenerate;
+    const key = this.opts.key;
+    Object.defineProperty(session, CARRY, { value: true, enumerable: false });
+    Object.defineProperty(session, 'regenerate', {
+      configurable: true,
+      enumerable: false,
+      writable: true,
+      value(callback?: (err?: unknown) => void) {
+        const kept = session[key];
+        return original.call(session, (err?: unknown) => {
+          const fresh = req.session as (StateSession & Record<string, unknown>) | null | undefined;
+          if (!err && fresh && kept !== undefined && fresh[key] === undefined) fresh[key] = kept;
+          callback?.(err);
+        });
+      },
+    });
+  }
 }
+
+const CARRY = Symbol.for('campus-passport.stateCarry');
 
 /** Save the session when it can be saved; resolve either way once it is persisted. */
 export function saveSession(session: StateRequest['session']): Promise<void> {

@@ -65,6 +65,32 @@ describe('SessionStateStore', () => {
     expect((await s.consume(req, states[4])).ok).toBe(true);
   });
 
+  it('caps the used list like the pending one: failed callbacks do not grow the session', async () => {
+    const s = new SessionStateStore({ key: 'k', maxPending: 3, now: () => now++ });
+    const req = fakeReq();
+    for (let i = 0; i < 10; i++) expect((await s.consume(req, await s.issue(req))).ok).toBe(true);
+    const slot = (req.session as Record<string, { used: object; pending: object }>).k;
+    expect(Object.keys(slot.used)).toHaveLength(3);
+    expect(Object.keys(slot.pending)).toHaveLength(0);
+  });
+
+  it('a good state carries the pending flows across the session regeneration of the login that follows', async () => {
+    const s = new SessionStateStore({ key: 'k', now: () => now });
+    const req = fakeReq() as ReturnType<typeof fakeReq> & { session: Record<string, unknown> };
+    req.session.other = 'pre-login data';
+    (req.session as { regenerate?: (cb: (e?: unknown) => void) => void }).regenerate = (cb) => {
+      req.session = { save: req.session.save } as Record<string, unknown>; // a brand-new session, as express-session does
+      cb();
+    };
+    const tab1 = await s.issue(req);
+    const tab2 = await s.issue(req);
+    expect((await s.consume(req, tab1)).ok).toBe(true);
+    await new Promise<void>((resolve) => (req.session.regenerate as (cb: () => void) => void)(resolve));
+    expect(req.session.other).toBeUndefined(); // only the state slot is carried
+    expect((await s.consume(req, tab2)).ok).toBe(true);
+    expect(await s.consume(req, tab1)).toMatchObject({ ok: false, reason: 'used' });
+  });
+
   it('without a session it is ERR_CONFIG naming express-session', async () => {
     const s = store();
     await expect(s.issue({} as StateRequest)).rejects.toThrow(CampusAuthError);
