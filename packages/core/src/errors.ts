@@ -1,4 +1,5 @@
-import { redactText, redactValue, scopeSecrets } from './redact';
+import { scopeSecrets } from './context';
+import { redactText, redactValue } from './redact';
 
 /** Stable error codes. Apps branch on these; they never change meaning. */
 export const ERROR_CODES = [

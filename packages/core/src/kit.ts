@@ -17,17 +17,8 @@ export {
   type EngineResponse,
   type PipelineDefaults,
 } from './transport';
-export {
-  redactText,
-  redactUrl,
-  redactValue,
-  collectSecrets,
-  excerpt,
-  REDACTED,
-  withSecretScope,
-  addSecrets,
-  scopeSecrets,
-} from './redact';
+export { redactText, redactUrl, redactValue, collectSecrets, excerpt, REDACTED } from './redact';
+export { withSecretScope, addSecrets, scopeSecrets, flowTimeLeft } from './context';
 export { AppTokenManager, type AppTokenManagerOptions } from './token-manager';
 export {
   saveSession,

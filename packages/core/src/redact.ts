@@ -1,5 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-
 /**
  * Secret redaction. Everything core puts into an error (message, excerpt, cause, stack, JSON)
  * passes through here, so a client secret in a token URL or a token in a body never reaches a log.
@@ -111,41 +109,4 @@ export function collectSecrets(...sources: Array<unknown>): string[] {
 export function excerpt(text: string, max = 200): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max)}…` : flat;
-}
-
-// ---------------------------------------------------------------------------------------------
-// The secret scope: every credential a flow handles, redacted by value from every error built
-// while the flow runs — whichever code builds the error, whatever the platform echoed.
-
-type SecretSource = string | (() => Iterable<string>);
-const scope = new AsyncLocalStorage<SecretSource[]>();
-
-/**
- * Run `fn` in a secret scope (a login, one API call): every value added with `addSecrets()` inside
- * it — directly or by the transport, which adds each request's credentials — is redacted from
- * every CampusAuthError built inside it. Nested scopes share their parent's list.
- */
-export function withSecretScope<T>(fn: () => T): T {
-  return scope.getStore() ? fn() : scope.run([], fn);
-}
-
-/**
- * Add credential values (or a function producing them, called only if an error is built) to the
- * current secret scope. No-op outside a scope.
- */
-export function addSecrets(...sources: SecretSource[]): void {
-  const list = scope.getStore();
-  if (list) for (const s of sources) if (s) list.push(s);
-}
-
-/** Every secret value of the current scope (materialized now). */
-export function scopeSecrets(): string[] {
-  const list = scope.getStore();
-  if (!list || list.length === 0) return [];
-  const out: string[] = [];
-  for (const s of list) {
-    if (typeof s === 'string') out.push(s);
-    else for (const v of s()) out.push(v);
-  }
-  return out;
 }

@@ -1,9 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import { Strategy as PassportStrategy } from 'passport-strategy';
+import { OptionChecks } from './client';
 import { CampusAuthError, isCampusAuthError, type CampusErrorCode } from './errors';
 import { DEFAULT_TIMEOUT, defaultTransport, type Transport } from './transport';
 import type { StateRequest } from './state';
-import { withSecretScope } from './redact';
+import { withSecretScope } from './context';
 
 /** The request a strategy sees: Node's request plus what Express and express-session add. */
 export interface CampusRequest extends IncomingMessage, StateRequest {
@@ -53,6 +54,11 @@ export interface CampusStrategyOptions {
   name?: string;
   /** Per platform call, ms. Default 10 000. */
   timeout?: number;
+  /**
+   * The whole callback — every platform call, retries and token-store waits, not verify — ms.
+   * Default twice `timeout`. Past it the login ends with ERR_TIMEOUT.
+   */
+  loginTimeout?: number;
   /** Pass the request to verify as the first argument. */
   passReqToCallback?: boolean;
   /** A custom transport (e.g. `axiosTransport(axios.create({...}))`). */
@@ -80,6 +86,8 @@ export abstract class CampusStrategy<C, P extends CampusProfile, U = unknown> ex
   readonly platform: string;
   protected readonly transport: Transport;
   protected readonly timeout: number;
+  /** The overall deadline of one callback, ms. */
+  protected readonly loginTimeout: number;
   private readonly verifyFn: VerifyFunction<C, P, U> | VerifyFunctionWithRequest<C, P, U>;
   private readonly passReq: boolean;
 
@@ -89,22 +97,14 @@ export abstract class CampusStrategy<C, P extends CampusProfile, U = unknown> ex
     verify: VerifyFunction<C, P, U> | VerifyFunctionWithRequest<C, P, U>,
   ) {
     super();
-    if (!options || typeof options !== 'object')
-      throw new CampusAuthError('ERR_CONFIG', `${platform}: options must be an object`, { platform });
-    if (typeof verify !== 'function')
-      throw new CampusAuthError('ERR_CONFIG', `${platform}: verify must be a function (credentials, profile, done)`, {
-        platform,
-      });
-    if (options.name !== undefined && (typeof options.name !== 'string' || !options.name))
-      throw new CampusAuthError('ERR_CONFIG', `${platform}: option "name" must be a non-empty string`, { platform });
-    if (options.timeout !== undefined && !(Number.isFinite(options.timeout) && options.timeout > 0))
-      throw new CampusAuthError('ERR_CONFIG', `${platform}: option "timeout" must be a positive number of ms`, { platform });
-    if (options.transport !== undefined && typeof options.transport !== 'function')
-      throw new CampusAuthError('ERR_CONFIG', `${platform}: option "transport" must be a function`, { platform });
+    const check = new OptionChecks(platform);
+    check.object(options);
+    if (typeof verify !== 'function') throw check.fail('verify must be a function (credentials, profile, done)');
     this.platform = platform;
-    this.name = options.name ?? platform;
-    this.timeout = options.timeout ?? DEFAULT_TIMEOUT;
-    this.transport = options.transport ?? defaultTransport;
+    this.name = check.optString(options.name, 'name') ?? platform;
+    this.timeout = check.ms(options.timeout, 'timeout', DEFAULT_TIMEOUT);
+    this.loginTimeout = check.ms(options.loginTimeout, 'loginTimeout', 2 * this.timeout);
+    this.transport = check.optFunction(options.transport, 'transport') ?? defaultTransport;
     this.passReq = options.passReqToCallback === true;
     this.verifyFn = verify;
   }
@@ -128,7 +128,7 @@ export abstract class CampusStrategy<C, P extends CampusProfile, U = unknown> ex
         act(() => this.error(err instanceof Error ? err : new Error(String(err))));
       }
     };
-    withSecretScope(() => this.run(req, options ?? {}, act, settle));
+    withSecretScope(() => this.run(req, options ?? {}, act, settle), { deadline: Date.now() + this.loginTimeout });
   }
 
   /** The flow inside the login's secret scope, then verify, then exactly one action. */
@@ -145,6 +145,20 @@ export abstract class CampusStrategy<C, P extends CampusProfile, U = unknown> ex
       settle(err);
       return;
     }
+    // the overall deadline also ends a flow stuck outside the transport (a custom transport, a store)
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new CampusAuthError('ERR_TIMEOUT', `${this.platform}: the login did not finish within ${this.loginTimeout} ms`, {
+              platform: this.platform,
+            }),
+          ),
+        this.loginTimeout,
+      );
+    });
+    running = Promise.race([running, deadline]).finally(() => clearTimeout(timer));
     running
       .then(async (outcome) => {
         if (outcome.kind === 'redirect') return act(() => this.redirect(outcome.url, outcome.status));

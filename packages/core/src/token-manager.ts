@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { flowTimeLeft } from './context';
 import { CampusAuthError, isCampusAuthError } from './errors';
 
 /** An app-level token (not a user's): Ziqiang app login, ZAFU client credentials, HDU neo tenant. */
@@ -211,7 +212,9 @@ export class AppTokenManager {
   }
 
   private deadline(): number {
-    return Date.now() + (this.opts.timeout ?? DEFAULT_STORE_TIMEOUT);
+    const own = this.opts.timeout ?? DEFAULT_STORE_TIMEOUT;
+    const left = flowTimeLeft();
+    return Date.now() + (left === undefined ? own : Math.max(1, Math.min(own, left)));
   }
 
   private async obtain(stale: AppToken | undefined): Promise<AppToken> {

@@ -6,7 +6,8 @@
  */
 import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
 import { CampusAuthError } from './errors';
-import { addSecrets, collectSecrets, excerpt, redactText, redactUrl } from './redact';
+import { addSecrets, flowTimeLeft } from './context';
+import { collectSecrets, excerpt, redactText, redactUrl } from './redact';
 
 export type QueryValue = string | number | boolean | undefined | null | ReadonlyArray<string | number>;
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -165,7 +166,10 @@ export function pipeline(engine: Engine, defaults: PipelineDefaults = {}): Trans
     const secrets = (): string[] => (secretList ??= requestSecrets(req));
     // the flow's secret scope learns this call's credentials (materialized only for an error)
     addSecrets(secrets);
-    const timeout = req.timeout ?? defaults.timeout ?? DEFAULT_TIMEOUT;
+    const own = req.timeout ?? defaults.timeout ?? DEFAULT_TIMEOUT;
+    // inside a login, no call outlives the login's overall deadline
+    const left = flowTimeLeft();
+    const timeout = left === undefined ? own : Math.max(1, Math.min(own, left));
     const maxBodySize = req.maxBodySize ?? defaults.maxBodySize ?? DEFAULT_MAX_BODY;
     let url: URL;
     try {
