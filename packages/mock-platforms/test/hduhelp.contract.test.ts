@@ -12,6 +12,7 @@ import {
   startHduhelpEmulator,
   type HduHelpEmulator,
 } from '@campus-passport/mock-platforms/hduhelp';
+import { useEmulator } from '@campus-passport/mock-platforms/testing';
 
 type JsonType = 'string' | 'integer' | 'string[]';
 type Encoding = 'form' | 'json' | 'none';
@@ -102,12 +103,11 @@ const REQUEST_ID_HEADER = 'x-request-id';
 
 const CONTENT_TYPE = { form: 'application/x-www-form-urlencoded', json: 'application/json' } as const;
 
+const started = useEmulator(startHduhelpEmulator, (e) => e.clock.reset());
 let emu: HduHelpEmulator;
-beforeAll(async () => {
-  emu = await startHduhelpEmulator();
+beforeAll(() => {
+  emu = started.current;
 });
-afterAll(() => emu.close());
-afterEach(() => emu.clock.reset());
 
 interface Answer {
   status: number;

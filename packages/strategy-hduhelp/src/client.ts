@@ -1,22 +1,21 @@
 /**
- * The HDU Helper HTTP API (classic and neo OAuth), usable without Passport. Every quirk of the
- * platform lives here: the classic token call is a GET with the client secret in the query, the
- * classic envelope is `{error, msg, data}` and the neo one `{code, msg, data}` — a non-zero code
- * is a failure even with HTTP 200.
+ * The HDU Helper HTTP API (classic and neo OAuth), usable without Passport. The client base
+ * validates `baseURL`, `timeout`, `transport` and the clock and maps 429 / 5xx; this file keeps
+ * only what is HDU Helper's own: the classic token call is a GET with the client secret in the
+ * query, the classic envelope is `{error, msg, data}` and the neo one `{code, msg, data}` — a
+ * non-zero code is a failure even with HTTP 200 — and which codes blame the app or the token.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import type { CampusAuthErrorOptions } from '@campus-passport/core';
 import {
-  CampusAuthError,
-  DEFAULT_TIMEOUT,
+  PlatformClient,
   buildUrl,
   collectSecrets,
   isObject,
   optNumber,
   optString,
-  request as defaultTransport,
-  type Transport,
-  type TransportRequest,
-} from '@campus-passport/core';
+  type ClientRequest,
+  type PlatformClientOptions,
+} from '@campus-passport/core/kit';
 import {
   PLATFORM,
   parseClassicToken,
@@ -29,6 +28,7 @@ import {
   type HduHelpTokenResult,
 } from './profile';
 
+/** The platform's API origin. */
 export const DEFAULT_BASE_URL = 'https://api.hduhelp.com';
 
 /** Every path the client calls; each can be overridden (`paths` option). */
@@ -63,24 +63,17 @@ export type HduHelpApi = 'classic' | 'neo';
 
 /** neo revoke: which kind of token is revoked (openapi.yaml AuthenRevokeRequestBody token_type_hint). */
 export type HduHelpTokenTypeHint = 'access_token' | 'refresh_token';
-const TOKEN_TYPE_HINTS: readonly string[] = ['access_token', 'refresh_token'];
 
-export interface HduHelpClientOptions {
+export interface HduHelpClientOptions extends PlatformClientOptions {
   /** classic: client_id; neo: app_id. */
   clientID: string;
   /** classic: client_secret; neo: app_secret. */
   clientSecret: string;
-  /** The platform origin. Default https://api.hduhelp.com. */
-  baseURL?: string;
+  /** 'classic' (default) or 'neo'. */
   api?: HduHelpApi;
-  /** Per call, ms. Default 10 000. */
-  timeout?: number;
-  transport?: Transport;
   /** Classic person-info path. Default /salmon_base/person/info. */
   personInfoPath?: string;
   paths?: Partial<HduHelpPaths>;
-  /** Clock for token expiry times (epoch ms). */
-  now?: () => number;
 }
 
 export interface AuthorizationURLParams {
@@ -97,75 +90,39 @@ const APP_REFUSED_CODES = new Set([40001, 40002, 20001, 20002, 20007]);
 /** Codes that say the access token is bad or expired. */
 const TOKEN_REFUSED_CODES = new Set([40101, 40102, 20006]);
 
+/** What a call carries, for the refusal wording: the user's code, a refresh token, an access token, or the app alone. */
 type CallKind = 'code' | 'refresh' | 'token' | 'app';
 
-/** A PKCE S256 pair: keep `verifier`, send `challenge`. */
-export function createPkcePair(): { verifier: string; challenge: string } {
-  const verifier = randomBytes(32).toString('base64url');
-  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
-}
-
-export class HduHelpClient {
+export class HduHelpClient extends PlatformClient {
   readonly api: HduHelpApi;
-  readonly baseURL: string;
   readonly paths: Readonly<HduHelpPaths>;
   private readonly clientID: string;
   private readonly clientSecret: string;
-  private readonly timeout: number;
-  private readonly transport: Transport;
-  private readonly now: () => number;
 
   constructor(options: HduHelpClientOptions) {
-    const cfg = (m: string) => new CampusAuthError('ERR_CONFIG', `hduhelp: ${m}`, { platform: PLATFORM });
-    if (!options || typeof options !== 'object') throw cfg('options must be an object');
-    if (typeof options.clientID !== 'string' || !options.clientID) throw cfg('option "clientID" must be a non-empty string');
-    if (typeof options.clientSecret !== 'string' || !options.clientSecret)
-      throw cfg('option "clientSecret" must be a non-empty string');
-    const api = options.api ?? 'classic';
-    if (api !== 'classic' && api !== 'neo') throw cfg('option "api" must be "classic" or "neo"');
-    const base = options.baseURL ?? DEFAULT_BASE_URL;
-    let parsed: URL;
-    try {
-      parsed = new URL(base);
-    } catch {
-      throw cfg('option "baseURL" must be an absolute http(s) URL');
-    }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
-      throw cfg('option "baseURL" must be an absolute http(s) URL');
-    if (options.timeout !== undefined && !(Number.isFinite(options.timeout) && options.timeout > 0))
-      throw cfg('option "timeout" must be a positive number of ms');
-    if (options.transport !== undefined && typeof options.transport !== 'function')
-      throw cfg('option "transport" must be a function');
+    super(PLATFORM, options, DEFAULT_BASE_URL);
+    this.clientID = this.check.string(options.clientID, 'clientID');
+    this.clientSecret = this.check.string(options.clientSecret, 'clientSecret');
+    this.api = this.check.oneOf(options.api, 'api', ['classic', 'neo'], 'classic');
     const paths: HduHelpPaths = { ...DEFAULT_PATHS, ...(options.paths ?? {}) };
     if (options.personInfoPath !== undefined) paths.personInfo = options.personInfoPath;
     for (const [k, v] of Object.entries(paths))
       if (typeof v !== 'string' || !v.startsWith('/'))
-        throw cfg(`option "${k === 'personInfo' ? 'personInfoPath' : `paths.${k}`}" must be a path starting with "/"`);
-    this.api = api;
-    this.baseURL = base.replace(/\/+$/, '');
+        throw this.check.fail(
+          `option "${k === 'personInfo' ? 'personInfoPath' : `paths.${k}`}" must be a path starting with "/"`,
+        );
     this.paths = paths;
-    this.clientID = options.clientID;
-    this.clientSecret = options.clientSecret;
-    this.timeout = options.timeout ?? DEFAULT_TIMEOUT;
-    this.transport = options.transport ?? defaultTransport;
-    this.now = options.now ?? Date.now;
-  }
-
-  /** The platform's API origin (what a serverVerify Referer must come from by default). */
-  get origin(): string {
-    return new URL(this.baseURL).origin;
   }
 
   /** Where to send the user: classic /oauth/authorize or neo …/authen/authorize (with PKCE). */
   authorizationURL(p: AuthorizationURLParams): string {
-    if (this.api === 'classic') {
+    if (this.api === 'classic')
       return buildUrl(this.url(this.paths.authorize), {
         response_type: 'code',
         client_id: this.clientID,
         redirect_uri: p.redirectURI,
         state: p.state,
       }).toString();
-    }
     const scope = Array.isArray(p.scope) ? p.scope.join(',') : p.scope;
     return buildUrl(this.url(this.paths.neoAuthorize), {
       app_id: this.clientID,
@@ -186,21 +143,15 @@ export class HduHelpClient {
     if (this.api === 'classic') {
       const { data } = await this.call('code', 'the token exchange', {
         method: 'GET',
-        url: this.url(this.paths.token),
+        path: this.paths.token,
         // the platform wants the secret in the URL: the transport redacts it from every error
-        query: {
-          client_id: this.clientID,
-          client_secret: this.clientSecret,
-          grant_type: 'authorization_code',
-          code,
-          state,
-        },
+        query: { client_id: this.clientID, client_secret: this.clientSecret, grant_type: 'authorization_code', code, state },
       });
       return parseClassicToken(data);
     }
     const { data } = await this.call('code', 'the token exchange', {
       method: 'POST',
-      url: this.url(this.paths.neoToken),
+      path: this.paths.neoToken,
       form: {
         grant_type: 'authorization_code',
         app_id: this.clientID,
@@ -217,7 +168,7 @@ export class HduHelpClient {
     this.only('classic', 'validateToken');
     const { data } = await this.call('token', 'the token validation', {
       method: 'GET',
-      url: this.url(this.paths.validate),
+      path: this.paths.validate,
       headers: { authorization: `token ${accessToken}` },
     });
     return parseValidate(data);
@@ -228,14 +179,14 @@ export class HduHelpClient {
     if (this.api === 'classic') {
       const { data, text } = await this.call('token', 'the person info', {
         method: 'GET',
-        url: this.url(this.paths.personInfo),
+        path: this.paths.personInfo,
         headers: { authorization: `token ${accessToken}` },
       });
       return parsePersonInfo(data, text, userId);
     }
     const { data, text } = await this.call('token', 'the user info', {
       method: 'GET',
-      url: this.url(this.paths.neoUserInfo),
+      path: this.paths.neoUserInfo,
       headers: { authorization: `Bearer ${accessToken}` },
     });
     return parseNeoUser(data, text);
@@ -250,7 +201,7 @@ export class HduHelpClient {
     this.only('neo', 'refreshAccessToken');
     const { data } = await this.call('refresh', 'the token refresh', {
       method: 'POST',
-      url: this.url(this.paths.neoRefresh),
+      path: this.paths.neoRefresh,
       json: { grant_type: 'refresh_token', app_id: this.clientID, app_secret: this.clientSecret, refresh_token: refreshToken },
     });
     return parseNeoToken(data, this.now());
@@ -263,13 +214,11 @@ export class HduHelpClient {
    */
   async revoke(token: string, tokenTypeHint?: HduHelpTokenTypeHint): Promise<void> {
     this.only('neo', 'revoke');
-    if (tokenTypeHint !== undefined && !TOKEN_TYPE_HINTS.includes(tokenTypeHint))
-      throw new CampusAuthError('ERR_CONFIG', 'hduhelp: revoke() tokenTypeHint must be "access_token" or "refresh_token"', {
-        platform: PLATFORM,
-      });
+    if (tokenTypeHint !== undefined && tokenTypeHint !== 'access_token' && tokenTypeHint !== 'refresh_token')
+      throw this.check.fail('revoke() tokenTypeHint must be "access_token" or "refresh_token"');
     await this.call('app', 'the token revocation', {
       method: 'POST',
-      url: this.url(this.paths.neoRevoke),
+      path: this.paths.neoRevoke,
       json: {
         app_id: this.clientID,
         app_secret: this.clientSecret,
@@ -279,60 +228,52 @@ export class HduHelpClient {
     });
   }
 
-  private url(path: string): string {
-    return `${this.baseURL}${path}`;
-  }
-
   private only(api: HduHelpApi, method: string): void {
-    if (this.api !== api)
-      throw new CampusAuthError('ERR_CONFIG', `hduhelp: ${method}() exists only in the ${api} API (this client is ${this.api})`, {
-        platform: PLATFORM,
-      });
+    if (this.api !== api) throw this.check.fail(`${method}() exists only in the ${api} API (this client is ${this.api})`);
   }
 
-  /** One call through the transport, with the envelope read and every failure classified. */
+  /** One call: the status table, then the envelope — `error` (classic) or `code` (neo) must be 0. */
   private async call(
     kind: CallKind,
     what: string,
-    req: Pick<TransportRequest, 'method' | 'url' | 'query' | 'form' | 'json' | 'headers'>,
+    req: ClientRequest & { path: string },
   ): Promise<{ data: unknown; text: string }> {
     // the client secret, and every token / verifier this call carries: never echoed, even when the
     // platform quotes one back in its `msg`
     const secrets = [this.clientSecret, ...collectSecrets(req.query, req.form, req.json, req.headers)];
-    const res = await this.transport({ ...req, timeout: this.timeout, platform: PLATFORM, secrets });
-    const body = res.body;
-    const env = isObject(body) ? body : undefined;
+    const res = await this.send({ ...req, secrets });
+    const env = isObject(res.body) ? res.body : undefined;
     const codeKey = this.api === 'classic' ? 'error' : 'code';
-    const platformCode = env ? (optNumber(env, codeKey) ?? optString(env, codeKey)) : undefined;
-    const platformMessage = env ? (optString(env, 'msg') ?? optString(env, 'message')) : undefined;
-    const base = { platform: PLATFORM, upstreamStatus: res.status, platformCode, platformMessage, secrets };
-
-    if (res.status === 429) throw new CampusAuthError('ERR_RATE_LIMITED', `hduhelp is rate limiting ${what} (HTTP 429)`, base);
-    if (res.status >= 500)
-      throw new CampusAuthError('ERR_PLATFORM', `hduhelp failed ${what} (HTTP ${res.status})`, { ...base, retryable: true });
-    if (!env) throw new CampusAuthError('ERR_BAD_RESPONSE', `hduhelp: ${what} is not a JSON object (HTTP ${res.status})`, base);
+    const said: CampusAuthErrorOptions = {
+      upstreamStatus: res.status,
+      platformCode: env ? (optNumber(env, codeKey) ?? optString(env, codeKey)) : undefined,
+      platformMessage: env ? (optString(env, 'msg') ?? optString(env, 'message')) : undefined,
+      secrets,
+    };
+    this.checkStatus(res, what, said);
+    if (!env) throw this.error('ERR_BAD_RESPONSE', `hduhelp: ${what} is not a JSON object (HTTP ${res.status})`, said);
     const code = optNumber(env, codeKey);
     if (code === undefined)
-      throw new CampusAuthError('ERR_BAD_RESPONSE', `hduhelp: ${what} has no numeric "${codeKey}" (HTTP ${res.status})`, base);
+      throw this.error('ERR_BAD_RESPONSE', `hduhelp: ${what} has no numeric "${codeKey}" (HTTP ${res.status})`, said);
     if (code === 0 && res.status >= 200 && res.status < 300) return { data: env.data, text: res.text };
-    throw this.refusal(kind, what, code, res.status, base);
+    throw this.refusal(kind, what, code, res.status, said);
   }
 
-  private refusal(kind: CallKind, what: string, code: number, status: number, base: object): CampusAuthError {
-    const said = `(HTTP ${status}, ${this.api === 'classic' ? 'error' : 'code'} ${code})`;
+  /** A non-zero code (or a non-2xx status): whose fault it is. */
+  private refusal(kind: CallKind, what: string, code: number, status: number, said: CampusAuthErrorOptions) {
+    const how = `(HTTP ${status}, ${this.api === 'classic' ? 'error' : 'code'} ${code})`;
     const appRefused = APP_REFUSED_CODES.has(code) || status === 403 || (status === 401 && kind !== 'token');
     if (appRefused || kind === 'app')
-      return new CampusAuthError(
+      return this.error(
         'ERR_PLATFORM',
-        `hduhelp refused ${what} ${said}; check clientID / clientSecret and the app registration`,
-        base,
+        `hduhelp refused ${what} ${how}; check clientID / clientSecret and the app registration`,
+        said,
       );
     if (kind === 'code')
-      return new CampusAuthError('ERR_INVALID_CREDENTIAL', `hduhelp refused the code: invalid, used or expired ${said}`, base);
-    if (kind === 'refresh')
-      return new CampusAuthError('ERR_INVALID_CREDENTIAL', `hduhelp refused the refresh token ${said}`, base);
+      return this.error('ERR_INVALID_CREDENTIAL', `hduhelp refused the code: invalid, used or expired ${how}`, said);
+    if (kind === 'refresh') return this.error('ERR_INVALID_CREDENTIAL', `hduhelp refused the refresh token ${how}`, said);
     if (status === 401 || TOKEN_REFUSED_CODES.has(code))
-      return new CampusAuthError('ERR_INVALID_CREDENTIAL', `hduhelp refused the access token for ${what} ${said}`, base);
-    return new CampusAuthError('ERR_PLATFORM', `hduhelp refused ${what} ${said}`, base);
+      return this.error('ERR_INVALID_CREDENTIAL', `hduhelp refused the access token for ${what} ${how}`, said);
+    return this.error('ERR_PLATFORM', `hduhelp refused ${what} ${how}`, said);
   }
 }

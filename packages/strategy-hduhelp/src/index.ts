@@ -1,7 +1,6 @@
 export { HduHelpStrategy, HduHelpStrategy as Strategy, type HduHelpStrategyOptions, type HduHelpVerify } from './strategy';
 export {
   HduHelpClient,
-  createPkcePair,
   DEFAULT_BASE_URL,
   DEFAULT_PATHS,
   DEPRECATED_PERSON_INFO_PATH,
@@ -11,7 +10,10 @@ export {
   type HduHelpTokenTypeHint,
   type AuthorizationURLParams,
 } from './client';
+// core's PKCE pair, for apps that drive a neo login with HduHelpClient alone (documented here before core had it)
+export { createPkcePair } from '@campus-passport/core/kit';
 export {
+  PLATFORM,
   parseClassicToken,
   parseNeoToken,
   parseNeoUser,

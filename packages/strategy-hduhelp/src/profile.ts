@@ -2,7 +2,8 @@
  * Pure parsers: HDU Helper JSON (the `data` of an envelope) → credentials and profile.
  * Wrong shapes throw ERR_BAD_RESPONSE; nothing here makes a call.
  */
-import { CampusAuthError, isObject, optNumber, optString, type CampusProfile, type JsonObject } from '@campus-passport/core';
+import { CampusAuthError, type CampusProfile } from '@campus-passport/core';
+import { isObject, optNumber, optString, type JsonObject } from '@campus-passport/core/kit';
 
 export const PLATFORM = 'hduhelp';
 

@@ -4,26 +4,31 @@
  * 1. No `code` on the request: issue a per-flow state (with the PKCE verifier for neo), save the
  *    session, redirect to the platform's authorize page.
  * 2. Back with `?error=`: access_denied → fail ERR_DENIED; anything else → error ERR_PLATFORM.
- * 3. Back with `code`: check the state — or, for an opted-in serverVerify jump, the Referer origin —
- *    exchange the code, fetch the person (or build the profile from the token answer), call verify.
+ * 3. Back with `code`: check the state — or, for an opted-in serverVerify jump (the gateway's
+ *    signed-in shortcut, which carries no state of ours), the Referer origin.
+ * 4. Exchange the code, fetch the person (or build the profile from the token answer), call verify.
  */
 import {
   CampusAuthError,
-  CampusStrategy,
-  readParam,
-  readStateParam,
-  stateStoreOption,
-  verifyState,
-  resolveCallbackURL,
-  type CampusAuthenticateOptions,
   type CampusRequest,
   type CampusStrategyOptions,
-  type FlowOutcome,
   type StateStore,
   type VerifyFunction,
   type VerifyFunctionWithRequest,
 } from '@campus-passport/core';
-import { HduHelpClient, createPkcePair, type HduHelpApi, type HduHelpPaths } from './client';
+import {
+  CampusStrategy,
+  OptionChecks,
+  authorizationError,
+  checkAuthorizationState,
+  readParam,
+  readStateParam,
+  startAuthorization,
+  stateStoreOption,
+  type CampusAuthenticateOptions,
+  type FlowOutcome,
+} from '@campus-passport/core/kit';
+import { HduHelpClient, type HduHelpApi, type HduHelpPaths } from './client';
 import { PLATFORM, profileFromToken, type HduHelpCredentials, type HduHelpProfile } from './profile';
 
 export interface HduHelpStrategyOptions extends CampusStrategyOptions {
@@ -62,9 +67,37 @@ export type HduHelpVerify<U = unknown> =
   VerifyFunction<HduHelpCredentials, HduHelpProfile, U> | VerifyFunctionWithRequest<HduHelpCredentials, HduHelpProfile, U>;
 
 type Outcome = FlowOutcome<HduHelpCredentials, HduHelpProfile>;
+type OriginCheck = (req: CampusRequest) => boolean | Promise<boolean>;
 
-function config(message: string): CampusAuthError {
-  return new CampusAuthError('ERR_CONFIG', `hduhelp: ${message}`, { platform: PLATFORM });
+/** The strategy's own options (the client checks clientID, clientSecret, api, baseURL and the paths). */
+function checkOptions(o: HduHelpStrategyOptions): void {
+  const check = new OptionChecks(PLATFORM);
+  check.string(o.callbackURL, 'callbackURL');
+  if (
+    o.scope !== undefined &&
+    typeof o.scope !== 'string' &&
+    !(Array.isArray(o.scope) && o.scope.every((s) => typeof s === 'string'))
+  )
+    throw check.fail('option "scope" must be a string or a list of strings');
+  check.optBoolean(o.pkce, 'pkce');
+  if (o.serverVerify !== undefined && typeof o.serverVerify !== 'boolean' && typeof o.serverVerify !== 'function')
+    throw check.fail('option "serverVerify" must be true, false or a function (req) => boolean');
+  check.oneOf(o.profile, 'profile', ['person', 'token'], 'person');
+  for (const origin of [o.serverVerifyOrigin ?? []].flat()) check.url(origin, 'serverVerifyOrigin');
+}
+
+/** The default serverVerify check: the Referer's origin is one of `origins` (by default the API origin). */
+function refererFrom(origins: readonly string[]): OriginCheck {
+  const allowed = new Set(origins.map((o) => new URL(o).origin));
+  return (req) => {
+    const ref = req.headers.referer ?? req.headers.referrer;
+    if (typeof ref !== 'string' || !ref) return false;
+    try {
+      return allowed.has(new URL(ref).origin);
+    } catch {
+      return false;
+    }
+  };
 }
 
 export class HduHelpStrategy<U = unknown> extends CampusStrategy<HduHelpCredentials, HduHelpProfile, U> {
@@ -72,7 +105,7 @@ export class HduHelpStrategy<U = unknown> extends CampusStrategy<HduHelpCredenti
   private readonly callbackURL: string;
   private readonly scope?: string | string[];
   private readonly pkce: boolean;
-  private readonly serverVerify: false | ((req: CampusRequest) => boolean | Promise<boolean>);
+  private readonly serverVerify?: OriginCheck;
   private readonly profileMode: 'person' | 'token';
   private readonly stateStore: StateStore;
 
@@ -87,36 +120,24 @@ export class HduHelpStrategy<U = unknown> extends CampusStrategy<HduHelpCredenti
   constructor(options: HduHelpStrategyOptions, verify: HduHelpVerify<U>);
   constructor(options: HduHelpStrategyOptions, verify: HduHelpVerify<U>) {
     super(PLATFORM, options, verify);
-    if (typeof options.callbackURL !== 'string' || !options.callbackURL)
-      throw config('option "callbackURL" must be a non-empty string');
-    const scopeOk =
-      options.scope === undefined ||
-      typeof options.scope === 'string' ||
-      (Array.isArray(options.scope) && options.scope.every((s) => typeof s === 'string'));
-    if (!scopeOk) throw config('option "scope" must be a string or a list of strings');
-    if (options.pkce !== undefined && typeof options.pkce !== 'boolean') throw config('option "pkce" must be a boolean');
-    const sv = options.serverVerify;
-    if (sv !== undefined && typeof sv !== 'boolean' && typeof sv !== 'function')
-      throw config('option "serverVerify" must be a boolean or a function (req) => boolean');
-    if (options.profile !== undefined && options.profile !== 'person' && options.profile !== 'token')
-      throw config('option "profile" must be "person" or "token"');
-
+    checkOptions(options);
     this.client = new HduHelpClient({ ...options, timeout: this.timeout, transport: this.transport });
-    const origins = this.originsOf(options.serverVerifyOrigin ?? this.client.origin);
     this.callbackURL = options.callbackURL;
     this.scope = options.scope;
     this.pkce = options.pkce ?? true;
-    this.serverVerify = typeof sv === 'function' ? sv : sv === true ? (req) => this.refererFrom(req, origins) : false;
+    const sv = options.serverVerify;
+    this.serverVerify =
+      typeof sv === 'function' ? sv : sv ? refererFrom([options.serverVerifyOrigin ?? this.client.origin].flat()) : undefined;
     this.profileMode = options.profile ?? 'person';
     this.stateStore = stateStoreOption(options.stateStore, PLATFORM, this.name);
   }
 
   protected async flow(req: CampusRequest, options: CampusAuthenticateOptions): Promise<Outcome> {
-    const error = readParam(req, 'error', { platform: PLATFORM });
-    if (error) throw this.callbackError(req, error);
+    const refused = authorizationError(req, PLATFORM);
+    if (refused) throw refused;
 
     const code = readParam(req, 'code', { platform: PLATFORM, label: 'code' });
-    if (!code) return this.redirectToPlatform(req, options);
+    if (!code) return this.redirectToHduHelp(req, options);
 
     const { state, verifier } = await this.checkState(req);
     const token = await this.client.exchangeCode(code, state, verifier);
@@ -133,68 +154,27 @@ export class HduHelpStrategy<U = unknown> extends CampusStrategy<HduHelpCredenti
   }
 
   /** Step 1: a fresh state per flow (two tabs don't collide), PKCE for neo, then the redirect. */
-  private async redirectToPlatform(req: CampusRequest, options: CampusAuthenticateOptions): Promise<Outcome> {
-    const callback = typeof options.callbackURL === 'string' && options.callbackURL ? options.callbackURL : this.callbackURL;
-    const redirectURI = resolveCallbackURL(req, callback);
-    const pkce = this.client.api === 'neo' && this.pkce ? createPkcePair() : undefined;
-    const state = await this.stateStore.issue(req, pkce ? { verifier: pkce.verifier } : {});
-    const scope = options.scope ?? this.scope;
-    const url = this.client.authorizationURL({ redirectURI, state, scope, codeChallenge: pkce?.challenge });
-    return { kind: 'redirect', url };
+  private redirectToHduHelp(req: CampusRequest, options: CampusAuthenticateOptions): Promise<Outcome> {
+    return startAuthorization(req, options, {
+      platform: PLATFORM,
+      stateStore: this.stateStore,
+      callbackURL: this.callbackURL,
+      scope: this.scope,
+      pkce: this.client.api === 'neo' && this.pkce,
+      authorizeURL: (params) => this.client.authorizationURL(params),
+    });
   }
 
-  /** Step 3a: the state this session issued — or, for an opted-in serverVerify jump, the origin. */
+  /** Step 3: the state this session issued — or, for an opted-in serverVerify jump, the origin. */
   private async checkState(req: CampusRequest): Promise<{ state?: string; verifier?: string }> {
-    const state = readStateParam(req, PLATFORM);
     if (this.serverVerify && readParam(req, 'serverVerify', { platform: PLATFORM }) === 'true') {
+      const state = readStateParam(req, PLATFORM);
       if (!(await this.serverVerify(req)))
         throw new CampusAuthError('ERR_STATE', 'serverVerify callback did not come from hduhelp (origin check failed)', {
           platform: PLATFORM,
         });
       return { state };
     }
-    const { verifier } = await verifyState(this.stateStore, req, PLATFORM, state);
-    return { state, verifier: typeof verifier === 'string' ? verifier : undefined };
-  }
-
-  /** Step 2: the platform sent the user back with an error. */
-  private callbackError(req: CampusRequest, error: string): CampusAuthError {
-    let description: string | undefined;
-    try {
-      description = readParam(req, 'error_description', { platform: PLATFORM, pattern: /^[^\0]*$/, maxLength: 512 });
-    } catch {
-      description = undefined;
-    }
-    if (error === 'access_denied')
-      return new CampusAuthError('ERR_DENIED', 'the user did not allow the login', { platform: PLATFORM, platformCode: error });
-    return new CampusAuthError('ERR_PLATFORM', `hduhelp sent the user back with error "${error.slice(0, 64)}"`, {
-      platform: PLATFORM,
-      platformCode: error,
-      platformMessage: description,
-    });
-  }
-
-  private originsOf(v: string | string[]): Set<string> {
-    const list = Array.isArray(v) ? v : [v];
-    const out = new Set<string>();
-    for (const o of list) {
-      try {
-        out.add(new URL(o).origin);
-      } catch {
-        throw config('option "serverVerifyOrigin" must be absolute URL(s)');
-      }
-    }
-    return out;
-  }
-
-  /** The default serverVerify check: the Referer's origin is the platform's API origin. */
-  private refererFrom(req: CampusRequest, origins: Set<string>): boolean {
-    const ref = req.headers.referer ?? req.headers.referrer;
-    if (typeof ref !== 'string' || !ref) return false;
-    try {
-      return origins.has(new URL(ref).origin);
-    } catch {
-      return false;
-    }
+    return checkAuthorizationState(req, this.stateStore, PLATFORM);
   }
 }

@@ -9,16 +9,13 @@ import {
   startHduhelpEmulator,
   type HduHelpEmulator,
 } from '@campus-passport/mock-platforms/hduhelp';
+import { useEmulator } from '@campus-passport/mock-platforms/testing';
 import { HduHelpClient, createPkcePair, DEPRECATED_PERSON_INFO_PATH } from '../src';
 
+const started = useEmulator(startHduhelpEmulator, (e) => e.clock.reset());
 let emu: HduHelpEmulator;
-beforeAll(async () => {
-  emu = await startHduhelpEmulator();
-});
-afterAll(() => emu.close());
-afterEach(() => {
-  emu.clearFaults();
-  emu.clock.reset();
+beforeAll(() => {
+  emu = started.current;
 });
 
 const [UNDERGRAD, GRAD] = HDUHELP_USERS;

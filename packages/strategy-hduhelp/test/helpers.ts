@@ -1,57 +1,31 @@
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import session from 'express-session';
-import passport from 'passport';
+/**
+ * HDU Helper's walking helpers over the testing kit's app (`strategyApp`): a browser (an agent
+ * that keeps its session cookie) going /login → the emulator's login page → back to /callback.
+ */
 import type { Strategy } from 'passport-strategy';
 import type supertest from 'supertest';
-import { countActions } from '@campus-passport/mock-platforms/testing';
+import { strategyApp, type StrategyApp, type StrategyAppOptions } from '@campus-passport/mock-platforms/testing';
 
-export type Agent = InstanceType<typeof supertest.agent>;
+/** A cookie-keeping browser of one kit app. */
+export type Agent = InstanceType<typeof supertest.agent> & { kit: StrategyApp };
 
-export const actions = new Map<string, string[]>();
-let seq = 0;
-
-/** An app with express-session + passport, the strategy at GET /login and GET|POST /callback. */
-export function buildApp(strategy: Strategy, opts: { session?: boolean } = {}): { app: Express; name: string } {
-  const name = `hduhelp-test-${++seq}`;
-  passport.use(name, countActions(strategy, actions));
-  const app = express();
-  app.use(express.urlencoded({ extended: false }));
-  if (opts.session !== false) app.use(session({ secret: 'hduhelp-test-session', resave: false, saveUninitialized: false }));
-  app.use(passport.initialize());
-  const handler = (req: Request, res: Response, next: NextFunction) =>
-    passport.authenticate(name, { session: false }, (err: unknown, user: unknown, info: unknown, status: unknown) => {
-      if (err) {
-        const e = err as Error & { code?: string; toJSON?: () => unknown };
-        return void res.status(500).json({
-          outcome: 'error',
-          code: e.code,
-          message: e.message,
-          json: typeof e.toJSON === 'function' ? e.toJSON() : undefined,
-        });
-      }
-      if (!user) return void res.status(typeof status === 'number' ? status : 401).json({ outcome: 'fail', info });
-      res.json({ outcome: 'success', user, info });
-    })(req, res, next);
-  app.get('/login', handler);
-  app.get('/callback', handler);
-  app.post('/callback', handler);
-  return { app, name };
+/** The kit's app around the strategy (GET /login, GET|POST /callback). */
+export function appFor(strategy: Strategy, opts: StrategyAppOptions = {}): StrategyApp {
+  return strategyApp(strategy, { prefix: 'hduhelp', ...opts });
 }
 
-export function nextId(): string {
-  return `h${++seq}`;
+/** A new browser of `app`. */
+export function browserOf(app: StrategyApp): Agent {
+  return Object.assign(app.agent(), { kit: app });
 }
 
-/** Let a late second action land, then assert exactly one Passport action for this request. */
-export async function oneAction(id: string): Promise<string> {
-  await new Promise((r) => setTimeout(r, 20));
-  const list = actions.get(id) ?? [];
-  if (list.length !== 1) throw new Error(`expected exactly one Passport action for ${id}, got ${JSON.stringify(list)}`);
-  return list[0];
+/** A new browser of a new app around the strategy. */
+export function agentFor(strategy: Strategy, opts?: StrategyAppOptions): Agent {
+  return browserOf(appFor(strategy, opts));
 }
 
 /** GET /login on the app; returns the platform authorize URL it redirects to. */
-export async function startLogin(agent: Agent, path = '/login'): Promise<URL> {
+export async function startLogin(agent: InstanceType<typeof supertest.agent>, path = '/login'): Promise<URL> {
   const res = await agent.get(path);
   if (res.status !== 302) throw new Error(`expected a redirect from ${path}, got ${res.status} ${res.text}`);
   return new URL(res.headers.location);
@@ -83,18 +57,13 @@ export async function walk(agent: Agent, user: string, loginPath = '/login'): Pr
   return `${back.pathname}${back.search}`;
 }
 
-/** Call the callback with the agent (cookies) and count the actions. */
-export async function callback(
+/** Call the callback as this browser (cookies): the kit asserts exactly one Passport action. */
+export function callback(
   agent: Agent,
   pathAndQuery: string,
   headers: Record<string, string> = {},
 ): Promise<supertest.Response & { action: string }> {
-  const id = nextId();
-  let r = agent.get(pathAndQuery).set('x-test-id', id);
-  for (const [k, v] of Object.entries(headers)) r = r.set(k, v);
-  const res = await r;
-  const action = await oneAction(id);
-  return Object.assign(res, { action });
+  return agent.kit.call('get', pathAndQuery, { agent, headers });
 }
 
 /** Replace (or drop, with undefined) one query parameter of a path + query. */

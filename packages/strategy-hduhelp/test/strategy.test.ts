@@ -1,7 +1,3 @@
-import express from 'express';
-import session from 'express-session';
-import passport from 'passport';
-import request from 'supertest';
 import { CampusAuthError, SessionStateStore, type VerifyFunction } from '@campus-passport/core';
 import {
   HDUHELP_CLIENT_ID,
@@ -12,17 +8,14 @@ import {
   startHduhelpEmulator,
   type HduHelpEmulator,
 } from '@campus-passport/mock-platforms/hduhelp';
+import { useEmulator } from '@campus-passport/mock-platforms/testing';
 import { HduHelpStrategy, Strategy, type HduHelpCredentials, type HduHelpProfile, type HduHelpStrategyOptions } from '../src';
-import { buildApp, callback, startLogin, approve, walk, withParam, type Agent } from './helpers';
+import { agentFor, appFor, approve, browserOf, callback, startLogin, walk, withParam } from './helpers';
 
+const started = useEmulator(startHduhelpEmulator, (e) => e.clock.reset());
 let emu: HduHelpEmulator;
-beforeAll(async () => {
-  emu = await startHduhelpEmulator();
-});
-afterAll(() => emu.close());
-afterEach(() => {
-  emu.clearFaults();
-  emu.clock.reset();
+beforeAll(() => {
+  emu = started.current;
 });
 
 const [UNDERGRAD, GRAD, STAFF] = HDUHELP_USERS;
@@ -39,9 +32,6 @@ function classic(opts: Opts = {}, verify: Verify = echo) {
 }
 function neo(opts: Opts = {}, verify: Verify = echo) {
   return classic({ api: 'neo', clientID: HDUHELP_NEO_APP_ID, clientSecret: HDUHELP_NEO_APP_SECRET, ...opts }, verify);
-}
-function agentFor(strategy: HduHelpStrategy, opts?: { session?: boolean }): Agent {
-  return request.agent(buildApp(strategy, opts).app);
 }
 const paths = (since: number) => emu.requests.slice(since).map((r) => `${r.method} ${r.path}`);
 
@@ -68,12 +58,8 @@ describe('HduHelpStrategy: the redirect', () => {
   it('an absolute callbackURL is used as is; authenticate({ callbackURL }) overrides it', async () => {
     const url = await startLogin(agentFor(classic({ callbackURL: 'http://localhost:3000/auth/hdu/cb' })));
     expect(url.searchParams.get('redirect_uri')).toBe('http://localhost:3000/auth/hdu/cb');
-    const name = 'hduhelp-override';
-    passport.use(name, classic());
-    const app = express();
-    app.use(session({ secret: 's', resave: false, saveUninitialized: false }));
-    app.get('/go', passport.authenticate(name, { session: false, callbackURL: '/other/cb' } as passport.AuthenticateOptions));
-    const res = await request(app).get('/go');
+    const override = appFor(classic(), { authenticate: { session: false, callbackURL: '/other/cb' } });
+    const res = await override.call('get', '/login');
     expect(new URL(res.headers.location).searchParams.get('redirect_uri')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/other\/cb$/);
   });
 
@@ -216,7 +202,12 @@ describe('HduHelpStrategy: state', () => {
     const since = emu.requests.length;
     const res = await callback(agent, withParam(back, 'state', undefined));
     expect(res.status).toBe(403);
-    expect(res.body).toEqual({ outcome: 'fail', info: { code: 'ERR_STATE', message: expect.any(String) } });
+    expect(res.body).toEqual({
+      outcome: 'fail',
+      code: 'ERR_STATE',
+      message: expect.any(String),
+      info: { code: 'ERR_STATE', message: expect.any(String) },
+    });
     expect(paths(since)).toEqual([]);
   });
 
@@ -228,10 +219,9 @@ describe('HduHelpStrategy: state', () => {
   });
 
   it('a state from another session → fail ERR_STATE', async () => {
-    const strategy = classic();
-    const { app } = buildApp(strategy);
-    const alice = request.agent(app);
-    const mallory = request.agent(app);
+    const app = appFor(classic());
+    const alice = browserOf(app);
+    const mallory = browserOf(app);
     await startLogin(mallory); // mallory has a session too
     const back = await walk(alice, UNDERGRAD.userId);
     expect((await callback(mallory, back)).body.info.code).toBe('ERR_STATE');
@@ -242,7 +232,12 @@ describe('HduHelpStrategy: state', () => {
     const back = await walk(agent, UNDERGRAD.userId);
     expect((await callback(agent, back)).action).toBe('success');
     const again = await callback(agent, back);
-    expect(again.body).toEqual({ outcome: 'fail', info: { code: 'ERR_STATE', message: expect.stringMatching(/already used/) } });
+    expect(again.body).toEqual({
+      outcome: 'fail',
+      code: 'ERR_STATE',
+      message: expect.stringMatching(/already used/),
+      info: { code: 'ERR_STATE', message: expect.stringMatching(/already used/) },
+    });
   });
 
   it('an expired state → fail ERR_STATE (custom stateStore with its own clock)', async () => {

@@ -17,116 +17,34 @@
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Express, Request, Response } from 'express';
-import { escapeHtml, page, startEmulator, type Clock, type Emulator } from '../../harness';
+import { createClock, startEmulator, type Clock, type Emulator } from '../../harness';
+import { CredentialStore, escapeHtml, isLocalRedirect, loginPage, page, param, withQuery } from '../../kit';
+import {
+  HDUHELP_CLIENT_ID,
+  HDUHELP_CLIENT_SECRET,
+  HDUHELP_ERRORS,
+  HDUHELP_NEO_APP_ID,
+  HDUHELP_NEO_APP_SECRET,
+  HDUHELP_NEO_ERRORS,
+  HDUHELP_USERS,
+  PERSON_INFO_STAFF_TYPE,
+  STAFF_TYPE_TEXT,
+  type HduHelpClientRegistration,
+  type HduHelpUser,
+} from './data';
 
-export const DEFAULT_PORT = 4101;
-
-/** The default classic app registration (works out of the box with the demo app). */
-export const HDUHELP_CLIENT_ID = 'campus-passport-demo';
-export const HDUHELP_CLIENT_SECRET = 'hduhelp-demo-client-secret-0d6f2c1e9b';
-/** The default neo app registration. */
-export const HDUHELP_NEO_APP_ID = 'cli_campus_passport_demo';
-export const HDUHELP_NEO_APP_SECRET = 'hduhelp-neo-demo-app-secret-7a41e5c3';
-
-/**
- * Classic `error` codes of the emulator (answered with HTTP 200, as the seed's envelope allows).
- * The numbers are the emulator's own — *unconfirmed*: no classic error table is published.
- */
-export const HDUHELP_ERRORS = {
-  invalidClient: 40001,
-  unsupportedGrantType: 40002,
-  invalidCode: 40003,
-  stateMismatch: 40004,
-  invalidToken: 40101,
-  tokenExpired: 40102,
-} as const;
-
-/**
- * Neo `code` values of the emulator. openapi.yaml gives only "0 = success" (core/response.go
- * CodeMsg.Success); these non-zero numbers are the emulator's own — *unconfirmed*.
- */
-export const HDUHELP_NEO_ERRORS = {
-  invalidApp: 20001,
-  unsupportedGrantType: 20002,
-  invalidCode: 20003,
-  pkceFailed: 20004,
-  invalidRefreshToken: 20005,
-  invalidAccessToken: 20006,
-  /** A body in the wrong encoding, a missing field, a field of the wrong JSON type, an ungranted scope. */
-  invalidParams: 20007,
-} as const;
-
-/** staffType: 1 undergraduate, 2 graduate, 3 staff (the token answer's numbering). */
-export interface HduHelpUser {
-  userId: string;
-  staffId: string;
-  staffName: string;
-  staffType: 1 | 2 | 3;
-  staffState: string;
-  unitCode: string;
-  unitName: string;
-  grade: string;
-  avatar: string;
-}
-
-export const HDUHELP_USERS: readonly HduHelpUser[] = [
-  {
-    userId: '3f1b2c4d-0001-4a6b-9c21-5e7f80a1b201',
-    staffId: '22051234',
-    staffName: '张三',
-    staffType: 1,
-    staffState: '在校',
-    unitCode: '05',
-    unitName: '计算机学院',
-    grade: '2022',
-    avatar: 'https://static.hduhelp.com/avatar/22051234.png',
-  },
-  {
-    userId: '3f1b2c4d-0002-4a6b-9c21-5e7f80a1b202',
-    staffId: '232050077',
-    staffName: '李四',
-    staffType: 2,
-    staffState: '在校',
-    unitCode: '08',
-    unitName: '电子信息学院',
-    grade: '2023',
-    avatar: 'https://static.hduhelp.com/avatar/232050077.png',
-  },
-  {
-    userId: '3f1b2c4d-0003-4a6b-9c21-5e7f80a1b203',
-    staffId: '40123',
-    staffName: '王老师',
-    staffType: 3,
-    staffState: '在职',
-    unitCode: '05',
-    unitName: '计算机学院',
-    grade: '',
-    avatar: 'https://static.hduhelp.com/avatar/40123.png',
-  },
-];
-
-const STAFF_TYPE_TEXT: Record<number, string> = { 1: '本科生', 2: '研究生', 3: '教职工' };
-/**
- * person info numbers the kinds differently from the token answer: 1 本科生, 2 教师, 3 研究生
- * (open-docs docs/develop/teaching/person-info.md; get-access-token.md warns that they differ).
- */
-const PERSON_INFO_STAFF_TYPE: Record<number, string> = { 1: '1', 2: '3', 3: '2' };
-
-export interface HduHelpClientRegistration {
-  clientId: string;
-  clientSecret: string;
-  /** 'classic' (default) or 'neo'. */
-  api?: 'classic' | 'neo';
-  /**
-   * Registered redirect URIs; when absent any http://localhost:* / http://127.0.0.1:* URI is
-   * accepted. neo: an authorize without `redirect_uri` uses the first of them.
-   */
-  redirectUris?: string[];
-  /** Where the serverVerify jump sends users (default: the last redirect_uri seen at authorize). */
-  defaultRedirectUri?: string;
-  /** Neo scopes the app may ask for (default: 'user:read,profile:read'). */
-  scopes?: string[];
-}
+export {
+  DEFAULT_PORT,
+  HDUHELP_CLIENT_ID,
+  HDUHELP_CLIENT_SECRET,
+  HDUHELP_ERRORS,
+  HDUHELP_NEO_APP_ID,
+  HDUHELP_NEO_APP_SECRET,
+  HDUHELP_NEO_ERRORS,
+  HDUHELP_USERS,
+  type HduHelpClientRegistration,
+  type HduHelpUser,
+} from './data';
 
 export interface HduHelpEmulatorOptions {
   port?: number;
@@ -165,8 +83,10 @@ export interface HduHelpEmulator extends Emulator {
   isTokenActive(token: string): boolean;
 }
 
-interface CodeEntry {
-  api: 'classic' | 'neo';
+type Api = 'classic' | 'neo';
+
+interface CodeData {
+  api: Api;
   clientId: string;
   redirectUri: string;
   userId: string;
@@ -174,19 +94,16 @@ interface CodeEntry {
   codeChallenge?: string;
   codeChallengeMethod?: 'S256' | 'plain';
   scope: string;
-  exp: number;
-  used: boolean;
 }
 
-interface TokenEntry {
-  kind: 'access' | 'refresh';
-  api: 'classic' | 'neo';
+interface TokenData {
+  api: Api;
   clientId: string;
   userId: string;
   scope: string;
+  /** Epoch ms (the validate answer repeats it). */
   exp: number;
-  revoked: boolean;
-  /** The access token a refresh token belongs to (revoked together). */
+  /** A refresh token: the access token issued with it (revoked together). */
   pair?: string;
 }
 
@@ -235,32 +152,6 @@ const NEO_REVOKE: NeoBodySpec = {
   required: ['app_id', 'app_secret', 'token'],
 };
 
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
-}
-/** Classic and the login page: a field from the query, else from the (form) body. */
-function param(req: Request, name: string): string | undefined {
-  const fromQuery = str((req.query as Record<string, unknown>)[name]);
-  if (fromQuery !== undefined) return fromQuery;
-  const body = req.body as Record<string, unknown> | undefined;
-  return body && typeof body === 'object' ? str(body[name]) : undefined;
-}
-function token(): string {
-  return randomBytes(24).toString('base64url');
-}
-function isLocalUri(uri: string): boolean {
-  try {
-    const u = new URL(uri);
-    return u.protocol === 'http:' && (u.hostname === 'localhost' || u.hostname === '127.0.0.1');
-  } catch {
-    return false;
-  }
-}
-function withQuery(uri: string, params: Record<string, string | undefined>): string {
-  const u = new URL(uri);
-  for (const [k, v] of Object.entries(params)) if (v !== undefined) u.searchParams.set(k, v);
-  return u.toString();
-}
 function mediaType(req: Request): string {
   return (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
 }
@@ -270,6 +161,8 @@ function pkceMatches(verifier: string, challenge: string, method: 'S256' | 'plai
 }
 
 export async function startHduhelpEmulator(options: HduHelpEmulatorOptions = {}): Promise<HduHelpEmulator> {
+  const clock = options.clock ?? createClock();
+  const now = () => clock.now();
   // codes: 5 minutes — unconfirmed (no source gives a code lifetime; the usual OAuth value)
   const codeTtl = options.codeTtl ?? 5 * 60_000;
   // access: 2 h — unconfirmed for user tokens (core/userauth_test.go answers expiresIn 7200;
@@ -283,17 +176,19 @@ export async function startHduhelpEmulator(options: HduHelpEmulatorOptions = {})
   ])
     clients.set(c.clientId, { ...c });
   const lastRedirect = new Map<string, string>();
-  const codes = new Map<string, CodeEntry>();
-  const tokens = new Map<string, TokenEntry>();
-  let clock: Clock | undefined;
-  const now = () => (clock ? clock.now() : Date.now());
+  // single-use codes (openapi.yaml authorize: "一次性授权码"; seed) on the emulator clock
+  const codes = new CredentialStore<CodeData>(now, codeTtl);
+  // access tokens are used many times (peek); refresh tokens once (take) — see the refresh route.
+  // A token found expired is forgotten (the kit's store): asked again, it is answered as unknown
+  const accessTokens = new CredentialStore<TokenData>(now, accessTtl);
+  const refreshTokens = new CredentialStore<TokenData>(now, refreshTtl);
   const findUser = (id: string | undefined) => HDUHELP_USERS.find((u) => u.userId === id || u.staffId === id);
+  const live = (hit: TokenData | 'expired' | undefined) => (hit === 'expired' ? undefined : hit);
 
-  function issueCode(o: IssueCodeOptions & { api?: 'classic' | 'neo' } = {}): string {
+  function issueCode(o: IssueCodeOptions & { api?: Api } = {}): string {
     const clientId = o.clientId ?? HDUHELP_CLIENT_ID;
     const reg = clients.get(clientId);
-    const code = randomBytes(16).toString('hex');
-    codes.set(code, {
+    const data: CodeData = {
       api: o.api ?? reg?.api ?? 'classic',
       clientId,
       redirectUri:
@@ -307,43 +202,35 @@ export async function startHduhelpEmulator(options: HduHelpEmulatorOptions = {})
       codeChallenge: o.codeChallenge,
       codeChallengeMethod: o.codeChallenge ? (o.codeChallengeMethod ?? 'S256') : undefined,
       scope: o.scope ?? '',
-      exp: now() + codeTtl,
-      used: false,
-    });
-    return code;
+    };
+    // 32 hex characters: the emulator's format — unconfirmed
+    return codes.mint(data, { credential: randomBytes(16).toString('hex') });
   }
 
-  function issueTokens(api: 'classic' | 'neo', clientId: string, userId: string, scope: string) {
-    const access = token();
-    const refresh = token();
+  function issueTokens(api: Api, clientId: string, userId: string, scope: string) {
     const t = now();
-    tokens.set(access, { kind: 'access', api, clientId, userId, scope, exp: t + accessTtl, revoked: false });
-    tokens.set(refresh, { kind: 'refresh', api, clientId, userId, scope, exp: t + refreshTtl, revoked: false, pair: access });
+    const base = { api, clientId, userId, scope };
+    const access = accessTokens.mint({ ...base, exp: t + accessTtl });
+    const refresh = refreshTokens.mint({ ...base, exp: t + refreshTtl, pair: access });
     return { access, refresh, accessExp: t + accessTtl, refreshExp: t + refreshTtl };
   }
 
-  /** Look a code up and burn it; every check the platform makes on a code. */
-  function takeCode(code: string | undefined, clientId: string, api: 'classic' | 'neo', redirectUri?: string) {
-    const entry = code ? codes.get(code) : undefined;
-    if (!entry) return { error: 'the code does not exist' } as const;
-    if (entry.used) return { error: 'the code was already used' } as const;
+  /** Use a code up; every check the platform makes on a code. */
+  function takeCode(code: string | undefined, clientId: string, api: Api, redirectUri?: string) {
     // single-use, even when the exchange then fails — unconfirmed (openapi.yaml authorize: "一次性授权码")
-    entry.used = true;
-    if (entry.exp <= now()) return { error: 'the code expired' } as const;
+    const entry = codes.take(code);
+    if (entry === undefined) return { error: 'the code does not exist or was already used' } as const;
+    if (entry === 'expired') return { error: 'the code expired' } as const;
     if (entry.clientId !== clientId || entry.api !== api) return { error: 'the code was issued to another client' } as const;
     if (redirectUri !== undefined && redirectUri !== entry.redirectUri)
       return { error: 'the redirect_uri differs from the one the code was issued for' } as const;
     return { entry } as const;
   }
 
-  function bearer(req: Request, scheme: 'token' | 'bearer'): TokenEntry | 'expired' | undefined {
-    const h = req.headers.authorization ?? '';
-    const m = /^(\S+)\s+(\S+)$/.exec(h);
+  function bearer(req: Request, scheme: 'token' | 'bearer'): TokenData | 'expired' | undefined {
+    const m = /^(\S+)\s+(\S+)$/.exec(req.headers.authorization ?? '');
     if (!m || m[1].toLowerCase() !== scheme) return undefined;
-    const entry = tokens.get(m[2]);
-    if (!entry || entry.kind !== 'access' || entry.revoked) return undefined;
-    if (entry.exp <= now()) return 'expired';
-    return entry;
+    return accessTokens.peek(m[2]);
   }
 
   // the seed: pages show a 5-digit error code; the numbers and texts are the emulator's — unconfirmed
@@ -355,7 +242,7 @@ export async function startHduhelpEmulator(options: HduHelpEmulatorOptions = {})
   }
 
   /** Validate an authorize request; answer the error page and return undefined when it is bad. */
-  function checkAuthorize(req: Request, res: Response, api: 'classic' | 'neo') {
+  function checkAuthorize(req: Request, res: Response, api: Api) {
     // classic: client_id (seed); neo: app_id (openapi.yaml AuthenAuthorize parameters)
     const clientId = param(req, api === 'classic' ? 'client_id' : 'app_id');
     const reg = clientId ? clients.get(clientId) : undefined;
@@ -367,9 +254,9 @@ export async function startHduhelpEmulator(options: HduHelpEmulatorOptions = {})
     const redirectUri =
       param(req, 'redirect_uri') || (api === 'neo' ? (reg.redirectUris?.[0] ?? reg.defaultRedirectUri) : undefined);
     if (!redirectUri) return void errorPage(res, 400, 40005, '缺少 redirect_uri');
-    // registered redirect URIs: unconfirmed how the platform compares them (exact match here)
-    const allowed = reg.redirectUris ? reg.redirectUris.includes(redirectUri) : isLocalUri(redirectUri);
-    if (!allowed) return void errorPage(res, 400, 40006, 'redirect_uri 未登记');
+    // registered redirect URIs: unconfirmed how the platform compares them (the kit's rule here:
+    // the URI or its origin + path registered; unregistered apps: any local URI)
+    if (!isLocalRedirect(redirectUri, reg.redirectUris)) return void errorPage(res, 400, 40006, 'redirect_uri 未登记');
     let challenge: string | undefined;
     let method: 'S256' | 'plain' | undefined;
     let scope = '';
@@ -398,32 +285,19 @@ export async function startHduhelpEmulator(options: HduHelpEmulatorOptions = {})
 
   // the login page and its POST are the emulator's stand-in for the platform's sign-in and
   // consent pages, which no source publishes
-  function loginPage(req: Request, res: Response, action: string, hidden: Record<string, string | undefined>): void {
-    const fields = Object.entries(hidden)
-      .filter(([, v]) => v !== undefined)
-      .map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v!)}">`)
-      .join('');
-    const buttons = HDUHELP_USERS.map(
-      (u) =>
-        `<button type="submit" name="user" value="${escapeHtml(u.userId)}" data-user="${escapeHtml(u.userId)}">${escapeHtml(u.staffName)} · ${escapeHtml(u.staffId)} · ${STAFF_TYPE_TEXT[u.staffType]}</button>`,
-    ).join('');
-    res
-      .type('html')
-      .send(
-        page(
-          '杭电助手 · 授权登录',
-          `<p>选择一个测试用户登录（emulator）</p><form method="post" action="${escapeHtml(action)}">${fields}${buttons}<button type="submit" name="deny" value="1" data-deny="1">拒绝授权</button></form>`,
-        ),
-      );
+  function showLogin(res: Response, action: string, hidden: Record<string, string | undefined>): void {
+    const users = HDUHELP_USERS.map((u) => ({
+      value: u.userId,
+      label: `${u.staffName} · ${u.staffId} · ${STAFF_TYPE_TEXT[u.staffType]}`,
+    }));
+    res.type('html').send(loginPage({ platform: '杭电助手', action, hidden, users, deny: '拒绝授权' }));
   }
 
-  function approve(req: Request, res: Response, api: 'classic' | 'neo'): void {
+  function approve(req: Request, res: Response, api: Api): void {
     const ok = checkAuthorize(req, res, api);
     if (!ok) return;
     // a denial as error=access_denied (RFC 6749 §4.1.2.1) — unconfirmed for HDU Helper
-    if (param(req, 'deny')) {
-      return void res.redirect(302, withQuery(ok.redirectUri, { error: 'access_denied', state: ok.state }));
-    }
+    if (param(req, 'deny')) return void res.redirect(302, withQuery(ok.redirectUri, { error: 'access_denied', state: ok.state }));
     const user = findUser(param(req, 'user'));
     if (!user) return void errorPage(res, 400, 40007, '请选择一个用户');
     const code = issueCode({
@@ -514,7 +388,7 @@ export async function startHduhelpEmulator(options: HduHelpEmulatorOptions = {})
     app.get('/oauth/authorize', (req, res) => {
       const ok = checkAuthorize(req, res, 'classic');
       if (!ok) return;
-      loginPage(req, res, '/oauth/authorize', {
+      showLogin(res, '/oauth/authorize', {
         response_type: 'code',
         client_id: ok.reg.clientId,
         redirect_uri: ok.redirectUri,
@@ -558,57 +432,49 @@ export async function startHduhelpEmulator(options: HduHelpEmulatorOptions = {})
 
     // `Authorization: token <access>` on every data call: seed. A bad or expired token is answered
     // HTTP 401 with the envelope — the status and codes are unconfirmed
-    const classicAuth = (req: Request, res: Response): TokenEntry | undefined => {
+    const classicAuth = (req: Request, res: Response): (TokenData & { token: string }) | undefined => {
       const entry = bearer(req, 'token');
       if (entry === 'expired') return void classicEnv(res, HDUHELP_ERRORS.tokenExpired, 'access token expired', null, 401);
       if (!entry || entry.api !== 'classic')
         return void classicEnv(res, HDUHELP_ERRORS.invalidToken, 'invalid access token', null, 401);
-      return entry;
+      return { ...entry, token: req.headers.authorization!.split(/\s+/)[1] };
     };
 
-    // GET /oauth/token/validate → {access_token, access_token_expire, staff_id}: seed
-    app.get('/oauth/token/validate', (req, res) => {
-      const entry = classicAuth(req, res);
-      if (!entry) return;
-      const h = req.headers.authorization!.split(/\s+/)[1];
-      classicEnv(res, 0, 'success', {
-        access_token: h,
-        access_token_expire: Math.floor(entry.exp / 1000),
-        staff_id: findUser(entry.userId)!.staffId,
+    /** A classic data call: the access token checked, then `data` of the signed-in user in the envelope. */
+    const classicData = (path: string, data: (u: HduHelpUser, entry: TokenData & { token: string }) => object) =>
+      app.get(path, (req, res) => {
+        const entry = classicAuth(req, res);
+        if (entry) classicEnv(res, 0, 'success', data(findUser(entry.userId)!, entry));
       });
-    });
+
+    // GET /oauth/token/validate → {access_token, access_token_expire, staff_id}: seed
+    classicData('/oauth/token/validate', (u, entry) => ({
+      access_token: entry.token,
+      access_token_expire: Math.floor(entry.exp / 1000),
+      staff_id: u.staffId,
+    }));
 
     // GET /salmon_base/person/info → {staffId, staffName, staffState, staffType, unitCode}, all
     // strings, staffType in person info's own numbering: open-docs docs/develop/teaching/person-info.md
-    app.get('/salmon_base/person/info', (req, res) => {
-      const entry = classicAuth(req, res);
-      if (!entry) return;
-      const u = findUser(entry.userId)!;
-      classicEnv(res, 0, 'success', {
-        staffId: u.staffId,
-        staffName: u.staffName,
-        staffState: u.staffState,
-        staffType: PERSON_INFO_STAFF_TYPE[u.staffType],
-        unitCode: u.unitCode,
-      });
-    });
+    classicData('/salmon_base/person/info', (u) => ({
+      staffId: u.staffId,
+      staffName: u.staffName,
+      staffState: u.staffState,
+      staffType: PERSON_INFO_STAFF_TYPE[u.staffType],
+      unitCode: u.unitCode,
+    }));
 
     // the deprecated form: seed's GET /base/person/info, upper-case fields, the type as text
     // (open-docs docs/develop/deprecated.md: replaced by /salmon_base/person/info)
-    app.get('/base/person/info', (req, res) => {
-      const entry = classicAuth(req, res);
-      if (!entry) return;
-      const u = findUser(entry.userId)!;
-      classicEnv(res, 0, 'success', {
-        STAFFID: u.staffId,
-        GRADE: u.grade,
-        STAFFNAME: u.staffName,
-        STAFFTYPE: STAFF_TYPE_TEXT[u.staffType],
-        STAFFSTATE: u.staffState,
-        UNITCODE: u.unitCode,
-        UNITNAME: u.unitName,
-      });
-    });
+    classicData('/base/person/info', (u) => ({
+      STAFFID: u.staffId,
+      GRADE: u.grade,
+      STAFFNAME: u.staffName,
+      STAFFTYPE: STAFF_TYPE_TEXT[u.staffType],
+      STAFFSTATE: u.staffState,
+      UNITCODE: u.unitCode,
+      UNITNAME: u.unitName,
+    }));
 
     // serverVerify: the user is signed in to app.hduhelp.com; the gateway jumps straight to the
     // app's default redirect URL with serverVerify=true and a code (no state of the app's): seed.
@@ -624,11 +490,18 @@ export async function startHduhelpEmulator(options: HduHelpEmulatorOptions = {})
       if (!target) return void errorPage(res, 400, 40008, '应用未配置默认 redirect url');
       const user = findUser(param(req, 'user'));
       if (!user) {
-        const links = HDUHELP_USERS.map(
-          (u) =>
-            `<a class="user" data-user="${escapeHtml(u.userId)}" href="/oauth/server-verify?client_id=${encodeURIComponent(reg.clientId)}&amp;user=${encodeURIComponent(u.userId)}">${escapeHtml(u.staffName)} · ${escapeHtml(u.staffId)}</a>`,
-        ).join('');
-        return void res.type('html').send(page('app.hduhelp.com · 已登录，直接进入应用', links));
+        const users = HDUHELP_USERS.map((u) => ({ value: u.userId, label: `${u.staffName} · ${u.staffId}` }));
+        const hidden = { client_id: reg.clientId };
+        return void res.type('html').send(
+          loginPage({
+            platform: 'app.hduhelp.com',
+            heading: '已登录，直接进入应用',
+            action: '/oauth/server-verify',
+            method: 'get',
+            hidden,
+            users,
+          }),
+        );
       }
       const code = issueCode({ clientId: reg.clientId, redirectUri: target, userId: user.userId });
       res.redirect(302, withQuery(target, { code, serverVerify: 'true' }));
@@ -645,7 +518,7 @@ export async function startHduhelpEmulator(options: HduHelpEmulatorOptions = {})
     app.get(NEO_PATHS.authorize, (req, res) => {
       const ok = checkAuthorize(req, res, 'neo');
       if (!ok) return;
-      loginPage(req, res, NEO_PATHS.authorize, {
+      showLogin(res, NEO_PATHS.authorize, {
         response_type: 'code',
         app_id: ok.reg.clientId,
         redirect_uri: ok.redirectUri,
@@ -694,15 +567,14 @@ export async function startHduhelpEmulator(options: HduHelpEmulatorOptions = {})
       // openapi.yaml AuthenRefreshAccessTokenRequestBody grant_type "refresh_token"
       if (fields.grant_type !== 'refresh_token')
         return neoFail(res, 400, HDUHELP_NEO_ERRORS.unsupportedGrantType, 'unsupported grant_type');
-      const entry = tokens.get(fields.refresh_token);
-      if (!entry || entry.kind !== 'refresh' || entry.revoked || entry.exp <= now() || entry.clientId !== reg.clientId)
+      const entry = live(refreshTokens.peek(fields.refresh_token));
+      if (!entry || entry.clientId !== reg.clientId)
         return neoFail(res, 400, HDUHELP_NEO_ERRORS.invalidRefreshToken, 'invalid refresh token');
       // refresh tokens are single-use and rotate (openapi.yaml "单次轮换，颁发新的 access/refresh";
       // core/userauth.go UserTokenSource keeps the newest); that the old access token goes with
       // them is unconfirmed
-      entry.revoked = true;
-      const old = entry.pair ? tokens.get(entry.pair) : undefined;
-      if (old) old.revoked = true;
+      refreshTokens.take(fields.refresh_token);
+      if (entry.pair) accessTokens.delete(entry.pair);
       const t = issueTokens('neo', reg.clientId, entry.userId, entry.scope);
       neoOk(res, neoTokenData(t, entry.userId, entry.scope));
     });
@@ -740,29 +612,21 @@ export async function startHduhelpEmulator(options: HduHelpEmulatorOptions = {})
       if (!reg) return;
       // token_type_hint "access_token|refresh_token" is only a hint: the token is looked up whatever
       // it says (RFC 7009 §2.1, which openapi.yaml names); an unknown hint is ignored — unconfirmed
-      const entry = tokens.get(fields.token);
+      const access = live(accessTokens.peek(fields.token));
+      const refresh = live(refreshTokens.peek(fields.token));
       // another app's token is left alone, and answered like an unknown one — unconfirmed
-      if (entry && entry.clientId === reg.clientId) {
-        entry.revoked = true;
+      if (access?.clientId === reg.clientId) accessTokens.delete(fields.token);
+      if (refresh?.clientId === reg.clientId) {
+        refreshTokens.delete(fields.token);
         // revoking a refresh token also ends its access token (RFC 7009 §2.1 "SHOULD") — unconfirmed
-        const pair = entry.pair ? tokens.get(entry.pair) : undefined;
-        if (pair) pair.revoked = true;
+        if (refresh.pair) accessTokens.delete(refresh.pair);
       }
       // idempotent: revoking an unknown or already dead token succeeds (openapi.yaml "幂等：吊销已失效令牌仍返回成功")
       neoOk(res);
     });
   }
 
-  const emu = await startEmulator({
-    name: 'hduhelp',
-    port: options.port,
-    host: options.host,
-    clock: options.clock,
-    routes(app, ctx) {
-      clock = ctx.clock;
-      routes(app);
-    },
-  });
+  const emu = await startEmulator({ name: 'hduhelp', port: options.port, host: options.host, clock, routes });
 
   return Object.assign(emu, {
     users: HDUHELP_USERS,
@@ -779,8 +643,7 @@ export async function startHduhelpEmulator(options: HduHelpEmulatorOptions = {})
       reg.defaultRedirectUri = uri;
     },
     isTokenActive(t: string) {
-      const e = tokens.get(t);
-      return !!e && !e.revoked && e.exp > now();
+      return !!(live(accessTokens.peek(t)) ?? live(refreshTokens.peek(t)));
     },
   });
 }

@@ -9,30 +9,35 @@ import {
   startHduhelpEmulator,
   type HduHelpEmulator,
 } from '@campus-passport/mock-platforms/hduhelp';
+import { useEmulator } from '@campus-passport/mock-platforms/testing';
 
+const resetClock = (e: HduHelpEmulator) => e.clock.reset();
+const started = {
+  emu: useEmulator(startHduhelpEmulator, resetClock),
+  pinned: useEmulator(
+    () =>
+      startHduhelpEmulator({
+        requirePkce: true,
+        clients: [
+          {
+            clientId: 'a',
+            clientSecret: 'secret-a',
+            redirectUris: ['https://app.example/cb'],
+            defaultRedirectUri: 'https://app.example/cb',
+          },
+          { clientId: 'b', clientSecret: 'secret-b' },
+          { clientId: 'n', clientSecret: 'secret-n', api: 'neo' },
+        ],
+      }),
+    resetClock,
+  ),
+};
 let emu: HduHelpEmulator;
 let pinned: HduHelpEmulator;
-beforeAll(async () => {
-  emu = await startHduhelpEmulator();
-  pinned = await startHduhelpEmulator({
-    requirePkce: true,
-    clients: [
-      {
-        clientId: 'a',
-        clientSecret: 'secret-a',
-        redirectUris: ['https://app.example/cb'],
-        defaultRedirectUri: 'https://app.example/cb',
-      },
-      { clientId: 'b', clientSecret: 'secret-b' },
-      { clientId: 'n', clientSecret: 'secret-n', api: 'neo' },
-    ],
-  });
+beforeAll(() => {
+  emu = started.emu.current;
+  pinned = started.pinned.current;
 });
-afterAll(async () => {
-  await emu.close();
-  await pinned.close();
-});
-afterEach(() => emu.clock.reset());
 
 async function get(base: string, path: string, headers: Record<string, string> = {}) {
   const res = await fetch(`${base}${path}`, { headers, redirect: 'manual' });
