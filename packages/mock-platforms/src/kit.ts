@@ -32,15 +32,19 @@ export class CredentialStore<T> {
 
   /** Store `data` under a new credential (or the one given) and return it. */
   mint(data: T, options: { credential?: string; ttl?: number; prefix?: string } = {}): string {
+    this.prune();
     const credential = options.credential ?? randomCredential(options.prefix);
     this.entries.set(credential, { data, exp: this.now() + (options.ttl ?? this.ttl) });
     return credential;
   }
 
-  /** Use a credential up: its data, `'expired'`, or `undefined` when unknown or already used. */
+  /**
+   * Use a credential up: its data, or `'expired'` (kept so that a late retry hears "expired"
+   * again, as platforms answer), or `undefined` when unknown or already used.
+   */
   take(credential: string | undefined): T | 'expired' | undefined {
     const hit = this.peek(credential);
-    if (hit !== undefined && credential !== undefined) this.entries.delete(credential);
+    if (hit !== undefined && hit !== 'expired' && credential !== undefined) this.entries.delete(credential);
     return hit;
   }
 
@@ -49,11 +53,18 @@ export class CredentialStore<T> {
     if (credential === undefined) return undefined;
     const entry = this.entries.get(credential);
     if (!entry) return undefined;
-    if (entry.exp <= this.now()) {
-      this.entries.delete(credential);
-      return 'expired';
-    }
-    return entry.data;
+    return entry.exp <= this.now() ? 'expired' : entry.data;
+  }
+
+  /** When a credential expires (epoch ms on the emulator clock), if it is known. */
+  expiresAt(credential: string): number | undefined {
+    return this.entries.get(credential)?.exp;
+  }
+
+  /** Drop entries that expired more than one lifetime ago (memory stays bounded). */
+  private prune(): void {
+    const horizon = this.now() - this.ttl;
+    for (const [k, v] of this.entries) if (v.exp <= horizon) this.entries.delete(k);
   }
 
   /** Forget a credential (logout, revocation). */

@@ -168,8 +168,8 @@ export function strategyApp(strategy: Strategy, options: StrategyAppOptions = {}
 }
 
 /**
- * Start an emulator before the tests of this file, clear its faults (and recorded requests) after
- * each test, close it after all. Read it through `.current`.
+ * Start an emulator before the tests of this file; after each test clear its faults and recorded
+ * requests and put its clock back to real time; close it after all. Read it through `.current`.
  */
 export function useEmulator<E extends Emulator>(start: () => Promise<E>, reset?: (emulator: E) => void): { readonly current: E } {
   let current: E | undefined;
@@ -180,6 +180,7 @@ export function useEmulator<E extends Emulator>(start: () => Promise<E>, reset?:
     if (!current) return;
     current.clearFaults();
     current.clearRequests();
+    current.clock.reset();
     reset?.(current);
   });
   afterAll(async () => {
