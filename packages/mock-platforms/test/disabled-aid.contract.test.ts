@@ -10,9 +10,9 @@ import {
   DEFAULT_APP_ID,
   DISABLED_AID_USERS,
   startDisabledAidEmulator,
-  type DisabledAidEmulator,
   type DisabledAidSide,
 } from '../src/platforms/disabled-aid';
+import { useEmulator } from '../src/testing';
 
 type JsonType = 'string' | 'number' | 'boolean' | 'array' | 'object' | 'null';
 const typeOf = (v: unknown): JsonType =>
@@ -85,12 +85,7 @@ const AUTHORZ_FACTS = {
 
 // ─────────────────────────────── raw HTTP ───────────────────────────────
 
-let emu: DisabledAidEmulator;
-beforeAll(async () => {
-  emu = await startDisabledAidEmulator();
-});
-afterAll(() => emu.close());
-afterEach(() => emu.clock.reset());
+const emu = useEmulator(startDisabledAidEmulator, (e) => e.clock.reset());
 
 interface Call {
   method?: string;
@@ -109,7 +104,7 @@ async function call(path: string, c: Call = {}) {
     headers['content-type'] = JSON_TYPE;
     body = JSON.stringify(c.json);
   }
-  const url = `${emu.url}${c.prefix ?? ''}${path}${c.query ? `?${new URLSearchParams(c.query)}` : ''}`;
+  const url = `${emu.current.url}${c.prefix ?? ''}${path}${c.query ? `?${new URLSearchParams(c.query)}` : ''}`;
   const res = await fetch(url, { method: c.method ?? 'POST', headers, body, redirect: 'manual' });
   const text = await res.text();
   let json: Record<string, unknown> | undefined;
@@ -139,10 +134,10 @@ const appFields = (u = userOf('governance')) => ({ aid: DEFAULT_APP_ID, uid: u.u
 describe('disabled-aid contract: §原理 — the platform appends stoken to the app link', () => {
   it('opening the app from the portal sends the browser to the app URL with ?stoken=', async () => {
     const u = userOf('governance');
-    const res = await fetch(`${emu.url}/portal/open?user=${u.useruuid}`, { redirect: 'manual' });
+    const res = await fetch(`${emu.current.url}/portal/open?user=${u.useruuid}`, { redirect: 'manual' });
     expect(res.status).toBe(302);
     const link = new URL(res.headers.get('location')!);
-    expect(`${link.origin}${link.pathname}`).toBe(emu.appURL);
+    expect(`${link.origin}${link.pathname}`).toBe(emu.current.appURL);
     expect(link.searchParams.get('stoken')).toMatch(/\S/);
   });
 });
@@ -154,7 +149,7 @@ describe.each(Object.entries(USER_FACTS.paths) as Array<[DisabledAidSide, string
   (side, path) => {
     it('POST form stoken → the envelope with data {useruuid, username, areacode, deptuuid, deptname} (all String)', async () => {
       const u = userOf(side);
-      const stoken = emu.issueStoken(u.useruuid);
+      const stoken = emu.current.issueStoken(u.useruuid);
       const r = await call(path, { method: USER_FACTS.method, form: { [USER_FACTS.request[0]]: stoken } });
       expect(r.status).toBe(200);
       expect(r.type).toContain('application/json');
@@ -167,22 +162,22 @@ describe.each(Object.entries(USER_FACTS.paths) as Array<[DisabledAidSide, string
     });
 
     it('§前缀: the same call answers under the test prefix /disable-mis-bidp', async () => {
-      const r = await call(path, { prefix: PREFIX_FACTS.test, form: { stoken: emu.issueStoken(userOf(side).useruuid) } });
+      const r = await call(path, { prefix: PREFIX_FACTS.test, form: { stoken: emu.current.issueStoken(userOf(side).useruuid) } });
       expect(r.status).toBe(200);
       expect(r.json!.success).toBe(true);
     });
 
     it('会话码时效和平台一致: the stoken keeps working for the platform session (not single-use), not after it ends', async () => {
-      const stoken = emu.issueStoken(userOf(side).useruuid);
+      const stoken = emu.current.issueStoken(userOf(side).useruuid);
       for (let i = 0; i < 3; i++) expect((await call(path, { form: { stoken } })).json!.success).toBe(true);
-      emu.endSession(stoken);
+      emu.current.endSession(stoken);
       const ended = await call(path, { form: { stoken } });
       expectEnvelope(ended.json);
       expectRefused(ended);
     });
 
     it('refused: no stoken, an unknown stoken, a JSON body, the stoken in the query, a GET', async () => {
-      const stoken = emu.issueStoken(userOf(side).useruuid);
+      const stoken = emu.current.issueStoken(userOf(side).useruuid);
       for (const c of [
         { form: {} },
         { form: { stoken: 'never-issued' } },

@@ -8,6 +8,7 @@ export {
 export {
   DisabledAidClient,
   DEFAULT_ENDPOINTS,
+  TEST_PREFIX,
   AGENTS,
   type DisabledAidClientOptions,
   type DisabledAidEndpoints,
@@ -18,8 +19,8 @@ export {
   type DisabledAidAuthorizeParams,
 } from './client';
 export {
+  PLATFORM,
   stripStoken,
-  buildMenuTree,
   parseEnvelope,
   parseUser,
   parseRoles,
@@ -32,6 +33,6 @@ export {
   type DisabledAidUser,
   type DisabledAidRole,
   type DisabledAidPermission,
-  type DisabledAidMenuNode,
   type DisabledAidProfile,
 } from './profile';
+export { buildMenuTree, type DisabledAidMenuNode } from './menu';

@@ -1,16 +1,11 @@
 /**
- * Pure functions: the platform's JSON → typed user, roles, permissions, menu tree and profile.
- * Wrong shapes throw ERR_BAD_RESPONSE; nothing here does I/O.
+ * Pure functions: the platform's JSON → typed user, roles, permissions and profile (the menu tree
+ * is built in ./menu), and `stripStoken` for the URL the user lands on. Wrong shapes throw
+ * ERR_BAD_RESPONSE; nothing here does I/O.
  */
-import {
-  CampusAuthError,
-  isObject,
-  optNumber,
-  optString,
-  reqString,
-  type CampusProfile,
-  type JsonObject,
-} from '@campus-passport/core';
+import { CampusAuthError, type CampusProfile } from '@campus-passport/core';
+import { expectObject, isObject, optNumber, optString, reqString, type JsonObject } from '@campus-passport/core/kit';
+import { buildMenuTree, type DisabledAidMenuNode } from './menu';
 
 export const PLATFORM = 'disabled-aid';
 
@@ -75,10 +70,6 @@ export interface DisabledAidPermission {
   roleCodes: string[];
 }
 
-export interface DisabledAidMenuNode extends DisabledAidPermission {
-  children: DisabledAidMenuNode[];
-}
-
 export interface DisabledAidProfile extends CampusProfile<JsonObject> {
   provider: 'disabled-aid';
   /** useruuid */
@@ -106,17 +97,13 @@ function bad(message: string, upstreamStatus?: number): CampusAuthError {
 
 /** Check the `{ meta, success, message, data }` envelope. */
 export function parseEnvelope(body: unknown, what: string, upstreamStatus?: number): DisabledAidEnvelope {
-  if (!isObject(body))
-    throw bad(
-      `the ${what} answer is not a JSON object (got ${body === undefined ? 'an empty body' : Array.isArray(body) ? 'an array' : typeof body})`,
-      upstreamStatus,
-    );
-  if (typeof body.success !== 'boolean') throw bad(`the ${what} answer has no boolean "success"`, upstreamStatus);
+  const envelope = expectObject(body, PLATFORM, `the ${what} answer`, upstreamStatus);
+  if (typeof envelope.success !== 'boolean') throw bad(`the ${what} answer has no boolean "success"`, upstreamStatus);
   return {
-    meta: body.meta,
-    success: body.success,
-    message: typeof body.message === 'string' ? body.message : '',
-    data: body.data,
+    meta: envelope.meta,
+    success: envelope.success,
+    message: typeof envelope.message === 'string' ? envelope.message : '',
+    data: envelope.data,
   };
 }
 
@@ -191,76 +178,6 @@ export function parsePermissions(data: unknown): DisabledAidPermission[] {
     });
   }
   return [...out.values()];
-}
-
-/**
- * Build the menu tree by `parentId`, siblings ordered by `sort` (then by input order).
- * - top level: no parent, or a parent equal to the entry itself;
- * - orphans (parent not among the permissions) are placed at the top level, not dropped;
- * - cycles (A → B → A) are broken at the member that sorts first, which becomes top level.
- * Every permission appears exactly once; the input is not changed; always terminates.
- */
-export function buildMenuTree(permissions: readonly DisabledAidPermission[]): DisabledAidMenuNode[] {
-  const order = new Map<string, number>();
-  const nodes = new Map<string, DisabledAidMenuNode>();
-  for (const p of permissions) {
-    if (nodes.has(p.id)) continue;
-    order.set(p.id, order.size);
-    nodes.set(p.id, { ...p, roleCodes: [...p.roleCodes], children: [] });
-  }
-  const compare = (a: DisabledAidMenuNode, b: DisabledAidMenuNode) =>
-    (a.sort ?? Number.POSITIVE_INFINITY) - (b.sort ?? Number.POSITIVE_INFINITY) || order.get(a.id)! - order.get(b.id)!;
-  const isRoot = (n: DisabledAidMenuNode) => n.parentId === undefined || n.parentId === n.id || !nodes.has(n.parentId);
-
-  const childrenOf = new Map<string, DisabledAidMenuNode[]>();
-  for (const n of nodes.values()) {
-    if (isRoot(n)) continue;
-    const list = childrenOf.get(n.parentId!) ?? [];
-    list.push(n);
-    childrenOf.set(n.parentId!, list);
-  }
-  const roots: DisabledAidMenuNode[] = [];
-  const placed = new Set<string>();
-  const attach = (root: DisabledAidMenuNode) => {
-    placed.add(root.id);
-    const stack = [root];
-    while (stack.length) {
-      const parent = stack.pop()!;
-      for (const child of childrenOf.get(parent.id) ?? []) {
-        if (placed.has(child.id)) continue;
-        placed.add(child.id);
-        parent.children.push(child);
-        stack.push(child);
-      }
-    }
-  };
-  for (const n of nodes.values()) if (isRoot(n)) roots.push(n);
-  for (const r of roots) attach(r);
-  // whatever is left hangs off a cycle: break each cycle at its first-sorting member
-  for (const n of nodes.values()) {
-    if (placed.has(n.id)) continue;
-    const seen = new Set<string>();
-    let cur = n;
-    while (!seen.has(cur.id)) {
-      seen.add(cur.id);
-      cur = nodes.get(cur.parentId!)!;
-    }
-    const cycle: DisabledAidMenuNode[] = [];
-    let member = cur;
-    do {
-      cycle.push(member);
-      member = nodes.get(member.parentId!)!;
-    } while (member !== cur);
-    const head = cycle.sort(compare)[0];
-    roots.push(head);
-    attach(head);
-  }
-  const sortDeep = (list: DisabledAidMenuNode[]) => {
-    list.sort(compare);
-    for (const n of list) sortDeep(n.children);
-  };
-  sortDeep(roots);
-  return roots;
 }
 
 export interface ProfileParts {

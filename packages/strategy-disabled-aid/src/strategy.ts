@@ -1,19 +1,23 @@
 /**
- * DisabledAidStrategy: sign in users who open the app from the Hangzhou disabled-aid digital
- * platform (智慧助残数字化平台). The platform appends `stoken` to the app's link; the app resolves it
- * server-side into the user, optionally with roles and permissions, and sets its own login.
+ * DisabledAidStrategy — Passport face of the Hangzhou disabled-aid digital platform
+ * (智慧助残数字化平台). The platform appends `stoken` to the app's link (seed §原理); there is no
+ * redirect out and no state: the stoken is resolved server-side and the app sets its own login.
+ *
+ * 1. Read the stoken the platform appended (query, or body when the app posts it on).
+ * 2. None: redirect to the platform portal (`portalURL`), or fail ERR_NO_CREDENTIAL.
+ * 3. Resolve it at the side's user endpoint (success:false → fail ERR_INVALID_CREDENTIAL).
+ * 4. With fetchRoles / fetchPermissions: the user's roles and permissions in this app, in parallel.
+ * 5. The profile (with the menu tree when permissions were fetched) goes to verify.
  */
 import {
   CampusAuthError,
-  CampusStrategy,
-  readParam,
   type CampusRequest,
   type CampusStrategyOptions,
-  type FlowOutcome,
   type VerifyFunction,
   type VerifyFunctionWithRequest,
 } from '@campus-passport/core';
-import { DisabledAidClient, checkClientOptions, type DisabledAidEndpoints, type DisabledAidSigner } from './client';
+import { CampusStrategy, OptionChecks, readParam, type FlowOutcome } from '@campus-passport/core/kit';
+import { DisabledAidClient, type DisabledAidClientOptions } from './client';
 import { PLATFORM, stripStoken, toProfile, type DisabledAidProfile, type DisabledAidSide } from './profile';
 
 /** What verify receives as `credentials`. */
@@ -22,25 +26,18 @@ export interface DisabledAidCredentials {
   stoken: string;
 }
 
-export interface DisabledAidStrategyOptions extends CampusStrategyOptions {
-  /** The platform prefix, e.g. https://host/disable-mis-bidp. Required. */
-  baseURL: string;
-  /** Which of the three user endpoints the app uses. Default 'governance'. */
-  side?: DisabledAidSide;
-  /** The app id (aid) from the open platform; required with fetchRoles / fetchPermissions. */
-  appId?: string;
-  /** Also fetch the user's roles (POST roleset). */
+export interface DisabledAidStrategyOptions
+  extends
+    CampusStrategyOptions,
+    Pick<DisabledAidClientOptions, 'baseURL' | 'side' | 'appID' | 'appId' | 'signRequest' | 'endpoints'> {
+  /** Also fetch the user's roles (POST roleset). Needs `appID`. */
   fetchRoles?: boolean;
-  /** Also fetch the user's permissions (POST permits) and build the menu tree. */
+  /** Also fetch the user's permissions (POST permits) and build the menu tree. Needs `appID`. */
   fetchPermissions?: boolean;
-  /** Sign every platform call (headers / parameters). Default: no-op. */
-  signRequest?: DisabledAidSigner;
   /** Where to send a visitor who arrives without a stoken (the platform portal). Default: fail 401. */
   portalURL?: string;
   /** The query / body parameter that carries the stoken. Default 'stoken'. */
   tokenParam?: string;
-  /** Override endpoint paths under baseURL. */
-  endpoints?: Partial<DisabledAidEndpoints>;
 }
 
 export type DisabledAidVerify<U = unknown> =
@@ -68,42 +65,26 @@ export class DisabledAidStrategy<U = unknown> extends CampusStrategy<DisabledAid
   constructor(options: DisabledAidStrategyOptions, verify: DisabledAidVerify<U>);
   constructor(options: DisabledAidStrategyOptions, verify: DisabledAidVerify<U>) {
     super(PLATFORM, options, verify);
-    checkClientOptions(options);
-    const need = (ok: boolean, message: string) => {
-      if (!ok) throw new CampusAuthError('ERR_CONFIG', `${PLATFORM}: ${message}`, { platform: PLATFORM });
-    };
-    need(options.fetchRoles === undefined || typeof options.fetchRoles === 'boolean', 'option "fetchRoles" must be a boolean');
-    need(
-      options.fetchPermissions === undefined || typeof options.fetchPermissions === 'boolean',
-      'option "fetchPermissions" must be a boolean',
-    );
-    need(
-      !(options.fetchRoles || options.fetchPermissions) || !!options.appId,
-      'option "appId" is required with fetchRoles / fetchPermissions',
-    );
-    need(
-      options.portalURL === undefined || (typeof options.portalURL === 'string' && options.portalURL !== ''),
-      'option "portalURL" must be a URL',
-    );
-    need(
-      options.tokenParam === undefined || (typeof options.tokenParam === 'string' && PARAM_NAME.test(options.tokenParam)),
-      'option "tokenParam" must be a parameter name',
-    );
-
-    this.side = options.side ?? 'governance';
-    this.fetchRoles = options.fetchRoles === true;
-    this.fetchPermissions = options.fetchPermissions === true;
-    this.portalURL = options.portalURL;
-    this.tokenParam = options.tokenParam ?? 'stoken';
+    const { baseURL, side, appID, appId, signRequest, endpoints } = options;
     this.client = new DisabledAidClient({
-      baseURL: options.baseURL,
-      side: this.side,
-      appId: options.appId,
-      signRequest: options.signRequest,
-      endpoints: options.endpoints,
+      baseURL,
+      side,
+      appID,
+      appId,
+      signRequest,
+      endpoints,
       timeout: this.timeout,
       transport: this.transport,
     });
+    const check = new OptionChecks(PLATFORM);
+    this.side = this.client.side;
+    this.fetchRoles = check.optBoolean(options.fetchRoles, 'fetchRoles') === true;
+    this.fetchPermissions = check.optBoolean(options.fetchPermissions, 'fetchPermissions') === true;
+    if ((this.fetchRoles || this.fetchPermissions) && !this.client.appID)
+      throw check.fail('option "appID" (or its deprecated spelling "appId") is required with fetchRoles / fetchPermissions');
+    this.portalURL = check.optString(options.portalURL, 'portalURL');
+    this.tokenParam = check.optString(options.tokenParam, 'tokenParam') ?? 'stoken';
+    if (!PARAM_NAME.test(this.tokenParam)) throw check.fail('option "tokenParam" must be a parameter name');
   }
 
   /** This URL without the stoken (and this strategy's tokenParam): redirect there after login. */
@@ -112,7 +93,7 @@ export class DisabledAidStrategy<U = unknown> extends CampusStrategy<DisabledAid
   }
 
   protected async flow(req: CampusRequest): Promise<FlowOutcome<DisabledAidCredentials, DisabledAidProfile>> {
-    // 1. the platform appended the stoken to our link (query, or body when the app posts it on)
+    // 1. the stoken the platform appended to our link
     const stoken = readParam(req, this.tokenParam, { platform: PLATFORM, label: 'stoken' });
 
     // 2. none: back to the platform portal, or a clean 401
@@ -123,7 +104,7 @@ export class DisabledAidStrategy<U = unknown> extends CampusStrategy<DisabledAid
       });
     }
 
-    // 3. the side's endpoint resolves it into the user (success:false → fail ERR_INVALID_CREDENTIAL)
+    // 3. the side's endpoint resolves it into the user
     const answer = await this.client.userByToken(stoken);
     const { useruuid, areacode } = answer.user;
 
@@ -133,7 +114,7 @@ export class DisabledAidStrategy<U = unknown> extends CampusStrategy<DisabledAid
       this.fetchPermissions ? this.client.permits(useruuid, areacode ?? '') : undefined,
     ]);
 
-    // 5. the profile (with the menu tree when permissions were fetched) goes to verify
+    // 5. the profile goes to verify
     const profile = toProfile({ side: this.side, user: answer.user, json: answer.body, raw: answer.raw, roles, permissions });
     return { kind: 'login', credentials: { stoken }, profile };
   }

@@ -1,9 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { encodeForm } from '@campus-passport/core';
-import { SIGNATURE_HEADERS, disabledAidSignature } from '@campus-passport/mock-platforms/disabled-aid';
+import { useEmulator } from '@campus-passport/mock-platforms/testing';
+import { SIGNATURE_HEADERS, disabledAidSignature, startDisabledAidEmulator } from '@campus-passport/mock-platforms/disabled-aid';
 import type { DisabledAidSignableRequest, DisabledAidSigner } from '../src';
 
 export const SIGNING_SECRET = 'da-signing-secret-DO-NOT-LEAK-7f3a';
+
+/** The emulator of a test file; after each test also its signature check is off and its clock real again. */
+export function useDisabledAidEmulator() {
+  return useEmulator(startDisabledAidEmulator, (e) => {
+    e.setSignatureSecret(undefined);
+    e.clock.reset();
+  });
+}
 
 /**
  * The signer an app would write for the emulator's scheme: timestamp, nonce and an HMAC over the

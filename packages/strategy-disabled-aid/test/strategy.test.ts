@@ -1,11 +1,10 @@
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import session from 'express-session';
+import type { Request } from 'express';
 import passport from 'passport';
 import request from 'supertest';
 import { isCampusAuthError, request as coreRequest, type Transport, type TransportRequest } from '@campus-passport/core';
-import { countActions, describeConformance } from '@campus-passport/mock-platforms/testing';
+import { describeConformance, strategyApp, useEmulator, type StrategyApp } from '@campus-passport/mock-platforms/testing';
 import {
   DEFAULT_APP_ID,
   DEFAULT_SESSION_TTL,
@@ -24,58 +23,30 @@ import {
   type DisabledAidStrategyOptions,
   type DisabledAidVerify,
 } from '../src';
-import { SIGNING_SECRET, hmacSigner } from './helpers';
+import { SIGNING_SECRET, hmacSigner, useDisabledAidEmulator } from './helpers';
 
-let emu: DisabledAidEmulator;
-beforeAll(async () => {
-  emu = await startDisabledAidEmulator();
-});
-afterAll(() => emu.close());
-afterEach(() => {
-  emu.clearFaults();
-  emu.clearRequests();
-  emu.setSignatureSecret(undefined);
-  emu.clock.reset();
-});
+const emu = useDisabledAidEmulator();
 
 const userOf = (side: DisabledAidSide) => DISABLED_AID_USERS.find((u) => u.side === side)!;
 const LI = DISABLED_AID_USERS[1];
 const CHEN = DISABLED_AID_USERS[3];
 const CALLBACK = '/auth/disabled-aid/callback';
 
-let seq = 0;
-const actions = new Map<string, string[]>();
 const byUser = (async (credentials: DisabledAidCredentials, profile: DisabledAidProfile) => ({
   credentials,
   profile,
 })) as DisabledAidVerify;
 
-/** An app that answers every outcome as JSON (status, fail info, error code). */
-function appWith(options: Partial<DisabledAidStrategyOptions> = {}, verify: DisabledAidVerify = byUser): Express {
-  const name = `da-${++seq}`;
-  passport.use(name, countActions(new DisabledAidStrategy({ baseURL: emu.url, name, ...options }, verify), actions));
-  const app = express();
-  app.use(express.urlencoded({ extended: false }));
-  app.use(passport.initialize());
-  const handler = (req: Request, res: Response, next: NextFunction) =>
-    passport.authenticate(name, { session: false }, (err: Error | null, user: unknown, info: unknown, status?: number) => {
-      if (err)
-        return void res.status(500).json({ outcome: 'error', code: (err as { code?: string }).code, message: err.message });
-      if (!user) return void res.status(status ?? 401).json({ outcome: 'fail', info });
-      res.json({ outcome: 'success', user });
-    })(req, res, next);
-  app.get(CALLBACK, handler);
-  app.post(CALLBACK, handler);
-  return app;
+/** The kit's app around a strategy on the emulator, the strategy at GET|POST CALLBACK. */
+function appWith(options: Partial<DisabledAidStrategyOptions> = {}, verify: DisabledAidVerify = byUser): StrategyApp {
+  return strategyApp(new DisabledAidStrategy({ baseURL: emu.current.url, ...options }, verify), {
+    callbackPath: CALLBACK,
+    prefix: 'da',
+  });
 }
 
-async function hit(app: Express, query: string) {
-  const id = `r${++seq}`;
-  const res = await request(app).get(`${CALLBACK}${query}`).set('x-test-id', id);
-  await new Promise((r) => setTimeout(r, 20));
-  expect(actions.get(id)).toHaveLength(1);
-  return res;
-}
+/** GET CALLBACK with this query: exactly one Passport action. */
+const hit = (app: StrategyApp, query: string) => app.call('get', `${CALLBACK}${query}`);
 
 function menuIds(nodes: DisabledAidMenuNode[]): unknown[] {
   return nodes.map((n) => (n.children.length ? { [n.id]: menuIds(n.children) } : n.id));
@@ -84,7 +55,7 @@ function menuIds(nodes: DisabledAidMenuNode[]): unknown[] {
 describe('DisabledAidStrategy: login by stoken', () => {
   it.each(['governance', 'service', 'collaboration'] as DisabledAidSide[])('%s side → success with the profile', async (side) => {
     const u = userOf(side);
-    const stoken = emu.issueStoken(u.useruuid);
+    const stoken = emu.current.issueStoken(u.useruuid);
     const res = await hit(appWith({ side }), `?stoken=${stoken}`);
     expect(res.status).toBe(200);
     const { credentials, profile } = res.body.user;
@@ -101,14 +72,14 @@ describe('DisabledAidStrategy: login by stoken', () => {
       _raw: expect.stringContaining(u.useruuid),
     });
     // roles and permissions off: one platform call only
-    expect(emu.requests.map((r) => r.path)).toEqual([
+    expect(emu.current.requests.map((r) => r.path)).toEqual([
       { governance: '/acis/udsa/userbytoken', service: '/acis/udsd/szzcbytoken', collaboration: '/acis/udsx/userbytoken' }[side],
     ]);
   });
 
   it('roles and permissions on → roles, permissions and the menu tree (uid = useruuid, uac = areacode)', async () => {
-    const app = appWith({ appId: DEFAULT_APP_ID, fetchRoles: true, fetchPermissions: true });
-    const res = await hit(app, `?stoken=${emu.issueStoken(LI.useruuid)}`);
+    const app = appWith({ appID: DEFAULT_APP_ID, fetchRoles: true, fetchPermissions: true });
+    const res = await hit(app, `?stoken=${emu.current.issueStoken(LI.useruuid)}`);
     const profile = res.body.user.profile as DisabledAidProfile;
     expect(profile.roles!.map((r) => r.code)).toEqual(['DISTRICT_ADMIN', 'CITY_VIEWER']);
     expect(profile.permissions!.map((p) => p.key).sort()).toEqual([
@@ -119,14 +90,15 @@ describe('DisabledAidStrategy: login by stoken', () => {
       'system',
     ]);
     expect(menuIds(profile.menu!)).toEqual(['100', { '200': ['201', '202'] }, '900']);
-    expect(emu.requests[0].path).toBe('/acis/udsa/userbytoken');
+    expect(emu.current.requests[0].path).toBe('/acis/udsa/userbytoken');
     expect(
-      emu.requests
+      emu.current.requests
         .slice(1)
         .map((r) => r.path)
         .sort(),
     ).toEqual(['/acis/udsa/permits', '/acis/udsa/roleset']);
-    for (const r of emu.requests.slice(1)) expect(r.body).toEqual({ aid: DEFAULT_APP_ID, uid: LI.useruuid, uac: LI.areacode });
+    for (const r of emu.current.requests.slice(1))
+      expect(r.body).toEqual({ aid: DEFAULT_APP_ID, uid: LI.useruuid, uac: LI.areacode });
   });
 
   it('roles and permissions are fetched in parallel, after the user', async () => {
@@ -138,37 +110,37 @@ describe('DisabledAidStrategy: login by stoken', () => {
       events.push(`end ${name(req.url)}`);
       return res;
     };
-    const app = appWith({ appId: DEFAULT_APP_ID, fetchRoles: true, fetchPermissions: true, transport });
-    expect((await hit(app, `?stoken=${emu.issueStoken(LI.useruuid)}`)).body.outcome).toBe('success');
+    const app = appWith({ appID: DEFAULT_APP_ID, fetchRoles: true, fetchPermissions: true, transport });
+    expect((await hit(app, `?stoken=${emu.current.issueStoken(LI.useruuid)}`)).body.outcome).toBe('success');
     // the user call ends before the others start; both others start before either ends
     expect(events.slice(0, 4)).toEqual(['start userbytoken', 'end userbytoken', 'start roleset', 'start permits']);
     expect(events.slice(4).sort()).toEqual(['end permits', 'end roleset']);
   });
 
   it('a permission whose parent the user lacks is placed at the top of the menu', async () => {
-    const app = appWith({ side: 'collaboration', appId: DEFAULT_APP_ID, fetchPermissions: true });
-    const profile = (await hit(app, `?stoken=${emu.issueStoken(CHEN.useruuid)}`)).body.user.profile as DisabledAidProfile;
+    const app = appWith({ side: 'collaboration', appID: DEFAULT_APP_ID, fetchPermissions: true });
+    const profile = (await hit(app, `?stoken=${emu.current.issueStoken(CHEN.useruuid)}`)).body.user.profile as DisabledAidProfile;
     expect(profile.roles).toBeUndefined();
     expect(menuIds(profile.menu!)).toEqual(['100', '201']);
-    expect(emu.requests.map((r) => r.path)).toEqual(['/acis/udsx/userbytoken', '/acis/udsa/permits']);
+    expect(emu.current.requests.map((r) => r.path)).toEqual(['/acis/udsx/userbytoken', '/acis/udsa/permits']);
   });
 
   it('only roles on → no permits call; a user without roles gets []', async () => {
     const u = DISABLED_AID_USERS[4];
-    const app = appWith({ side: 'collaboration', appId: DEFAULT_APP_ID, fetchRoles: true });
-    const profile = (await hit(app, `?stoken=${emu.issueStoken(u.useruuid)}`)).body.user.profile as DisabledAidProfile;
+    const app = appWith({ side: 'collaboration', appID: DEFAULT_APP_ID, fetchRoles: true });
+    const profile = (await hit(app, `?stoken=${emu.current.issueStoken(u.useruuid)}`)).body.user.profile as DisabledAidProfile;
     expect(profile.roles).toEqual([]);
     expect(profile.permissions).toBeUndefined();
     expect(profile.menu).toBeUndefined();
-    expect(emu.requests.map((r) => r.path)).toEqual(['/acis/udsx/userbytoken', '/acis/udsa/roleset']);
+    expect(emu.current.requests.map((r) => r.path)).toEqual(['/acis/udsx/userbytoken', '/acis/udsa/roleset']);
   });
 
   it('the stoken lives as long as the platform session: reusable until it ends', async () => {
     const app = appWith();
-    const stoken = emu.issueStoken();
+    const stoken = emu.current.issueStoken();
     expect((await hit(app, `?stoken=${stoken}`)).body.outcome).toBe('success');
     expect((await hit(app, `?stoken=${stoken}`)).body.outcome).toBe('success');
-    emu.endSession(stoken);
+    emu.current.endSession(stoken);
     const res = await hit(app, `?stoken=${stoken}`);
     expect(res.status).toBe(401);
     expect(res.body.info).toEqual({ code: 'ERR_INVALID_CREDENTIAL', message: '登录会话码无效' });
@@ -177,12 +149,17 @@ describe('DisabledAidStrategy: login by stoken', () => {
   it('an invalid stoken → fail ERR_INVALID_CREDENTIAL with the platform message', async () => {
     const res = await hit(appWith(), '?stoken=0123456789abcdef');
     expect(res.status).toBe(401);
-    expect(res.body).toEqual({ outcome: 'fail', info: { code: 'ERR_INVALID_CREDENTIAL', message: '登录会话码无效' } });
+    expect(res.body).toEqual({
+      outcome: 'fail',
+      code: 'ERR_INVALID_CREDENTIAL',
+      message: '登录会话码无效',
+      info: { code: 'ERR_INVALID_CREDENTIAL', message: '登录会话码无效' },
+    });
   });
 
   it('an expired stoken (platform session over on the emulator clock) → fail ERR_INVALID_CREDENTIAL', async () => {
-    const stoken = emu.issueStoken();
-    emu.clock.advance(DEFAULT_SESSION_TTL + 1);
+    const stoken = emu.current.issueStoken();
+    emu.current.clock.advance(DEFAULT_SESSION_TTL + 1);
     const res = await hit(appWith(), `?stoken=${stoken}`);
     expect(res.status).toBe(401);
     expect(res.body.info).toEqual({ code: 'ERR_INVALID_CREDENTIAL', message: '登录会话已过期,请重新登录' });
@@ -193,22 +170,22 @@ describe('DisabledAidStrategy: login by stoken', () => {
       credentials,
       profile,
     }));
-    emu.inject({ kind: 'json', body: { meta: { code: 1 }, success: false, message: '用户已被禁用', data: null } });
-    const res = await hit(appWith({}, verify as DisabledAidVerify), `?stoken=${emu.issueStoken()}`);
+    emu.current.inject({ kind: 'json', body: { meta: { code: 1 }, success: false, message: '用户已被禁用', data: null } });
+    const res = await hit(appWith({}, verify as DisabledAidVerify), `?stoken=${emu.current.issueStoken()}`);
     expect(res.status).toBe(401);
     expect(res.body.info).toEqual({ code: 'ERR_INVALID_CREDENTIAL', message: '用户已被禁用' });
     expect(verify).not.toHaveBeenCalled();
   });
 
   it('success without data.useruuid → error ERR_BAD_RESPONSE', async () => {
-    emu.inject({ kind: 'json', body: { success: true, message: '操作成功', data: { username: '张慧' } } });
-    const res = await hit(appWith(), `?stoken=${emu.issueStoken()}`);
+    emu.current.inject({ kind: 'json', body: { success: true, message: '操作成功', data: { username: '张慧' } } });
+    const res = await hit(appWith(), `?stoken=${emu.current.issueStoken()}`);
     expect(res.status).toBe(500);
     expect(res.body).toMatchObject({ outcome: 'error', code: 'ERR_BAD_RESPONSE' });
   });
 
   it('roles refused (success:false) → error ERR_PLATFORM, not a user fail', async () => {
-    const res = await hit(appWith({ appId: 'unregistered-app', fetchRoles: true }), `?stoken=${emu.issueStoken()}`);
+    const res = await hit(appWith({ appID: 'unregistered-app', fetchRoles: true }), `?stoken=${emu.current.issueStoken()}`);
     expect(res.body).toMatchObject({ outcome: 'error', code: 'ERR_PLATFORM' });
     expect(res.body.message).toContain('应用不存在');
   });
@@ -217,22 +194,21 @@ describe('DisabledAidStrategy: login by stoken', () => {
     const res = await hit(appWith(), '');
     expect(res.status).toBe(401);
     expect(res.body.info.code).toBe('ERR_NO_CREDENTIAL');
-    expect(emu.requests).toHaveLength(0);
+    expect(emu.current.requests).toHaveLength(0);
   });
 
   it('no stoken with portalURL → redirect to the portal', async () => {
-    const res = await hit(appWith({ portalURL: `${emu.url}/portal` }), '?tab=2');
+    const res = await hit(appWith({ portalURL: `${emu.current.url}/portal` }), '?tab=2');
     expect(res.status).toBe(302);
-    expect(res.headers.location).toBe(`${emu.url}/portal`);
+    expect(res.headers.location).toBe(`${emu.current.url}/portal`);
   });
 
   it('a stoken in a POST form body is accepted; a custom tokenParam too', async () => {
-    const id = `r${++seq}`;
-    const res = await request(appWith()).post(CALLBACK).set('x-test-id', id).type('form').send({ stoken: emu.issueStoken() });
+    const res = await appWith().call('post', CALLBACK, { form: { stoken: emu.current.issueStoken() } });
     expect(res.body.outcome).toBe('success');
-    const custom = await hit(appWith({ tokenParam: 'ticket' }), `?ticket=${emu.issueStoken()}`);
+    const custom = await hit(appWith({ tokenParam: 'ticket' }), `?ticket=${emu.current.issueStoken()}`);
     expect(custom.body.outcome).toBe('success');
-    expect((await hit(appWith({ tokenParam: 'ticket' }), `?stoken=${emu.issueStoken()}`)).body.info.code).toBe(
+    expect((await hit(appWith({ tokenParam: 'ticket' }), `?stoken=${emu.current.issueStoken()}`)).body.info.code).toBe(
       'ERR_NO_CREDENTIAL',
     );
   });
@@ -246,7 +222,7 @@ describe('DisabledAidStrategy: login by stoken', () => {
       same: req.query.stoken === creds.stoken,
       id: profile.id,
     })) as unknown as DisabledAidVerify);
-    expect((await hit(app, `?stoken=${emu.issueStoken()}`)).body.user).toEqual({
+    expect((await hit(app, `?stoken=${emu.current.issueStoken()}`)).body.user).toEqual({
       same: true,
       id: DISABLED_AID_USERS[0].useruuid,
     });
@@ -255,15 +231,15 @@ describe('DisabledAidStrategy: login by stoken', () => {
 
 describe('DisabledAidStrategy: signRequest', () => {
   it('is called for every platform call and satisfies the emulator signature check', async () => {
-    emu.setSignatureSecret(SIGNING_SECRET);
+    emu.current.setSignatureSecret(SIGNING_SECRET);
     const seen: DisabledAidSignableRequest[] = [];
     const app = appWith({
-      appId: DEFAULT_APP_ID,
+      appID: DEFAULT_APP_ID,
       fetchRoles: true,
       fetchPermissions: true,
-      signRequest: hmacSigner(SIGNING_SECRET, { now: () => emu.clock.now(), seen }),
+      signRequest: hmacSigner(SIGNING_SECRET, { now: () => emu.current.clock.now(), seen }),
     });
-    const stoken = emu.issueStoken(LI.useruuid);
+    const stoken = emu.current.issueStoken(LI.useruuid);
     const res = await hit(app, `?stoken=${stoken}`);
     expect(res.body.outcome).toBe('success');
     expect(res.body.user.profile.roles).toHaveLength(2);
@@ -273,16 +249,16 @@ describe('DisabledAidStrategy: signRequest', () => {
       'POST /acis/udsa/userbytoken',
     ]);
     expect(seen.find((r) => r.url.endsWith('userbytoken'))!.form).toEqual({ stoken });
-    expect(emu.requests.every((r) => /^[0-9a-f]{64}$/.test(r.headers['x-da-signature']))).toBe(true);
+    expect(emu.current.requests.every((r) => /^[0-9a-f]{64}$/.test(r.headers['x-da-signature']))).toBe(true);
   });
 
   it('without signRequest the platform refuses the call → error ERR_PLATFORM', async () => {
-    emu.setSignatureSecret(SIGNING_SECRET);
+    emu.current.setSignatureSecret(SIGNING_SECRET);
     const verify = jest.fn(async (credentials: DisabledAidCredentials, profile: DisabledAidProfile) => ({
       credentials,
       profile,
     }));
-    const res = await hit(appWith({}, verify as DisabledAidVerify), `?stoken=${emu.issueStoken()}`);
+    const res = await hit(appWith({}, verify as DisabledAidVerify), `?stoken=${emu.current.issueStoken()}`);
     expect(res.status).toBe(500);
     expect(res.body).toMatchObject({ outcome: 'error', code: 'ERR_PLATFORM' });
     expect(res.body.message).toContain('HTTP 401');
@@ -324,6 +300,17 @@ describe('DisabledAidStrategy: construction', () => {
     expect(configErr({ baseURL: 'http://x', appId: 'a', fetchRoles: true, fetchPermissions: true })).toBe('no error');
   });
 
+  it('appID is the option; appId, its deprecated spelling, still works', () => {
+    const withID = new DisabledAidStrategy({ baseURL: 'http://x', appID: 'a', fetchRoles: true }, ok);
+    const withAlias = new DisabledAidStrategy({ baseURL: 'http://x', appId: 'a', fetchRoles: true }, ok);
+    expect([withID.client.appID, withAlias.client.appID, withAlias.client.appId]).toEqual(['a', 'a', 'a']);
+    expect(configErr({ baseURL: 'http://x', fetchRoles: true })).toMatch(/"appID"/);
+    expect(configErr({ baseURL: 'http://x', appID: '' })).toMatch(/"appID"/);
+    expect(configErr({ baseURL: 'http://x', appID: ' ' })).toMatch(/"appID"/);
+    expect(configErr({ baseURL: 'http://x', appID: 'a', appId: 'b' })).toMatch(/"appID" and "appId"/);
+    expect(configErr({ baseURL: 'http://x', appID: 'a', appId: 'a', fetchRoles: true })).toBe('no error');
+  });
+
   it('cleanURL strips the stoken and the configured tokenParam', () => {
     const s = new DisabledAidStrategy({ baseURL: 'http://x', tokenParam: 'ticket' }, ok);
     expect(s.cleanURL('/home?ticket=t&stoken=s&tab=2#x')).toBe('/home?tab=2#x');
@@ -331,48 +318,43 @@ describe('DisabledAidStrategy: construction', () => {
 });
 
 describe('end to end: portal → app link with stoken → session → clean URL', () => {
-  let server: Server;
-  let appOrigin: string;
-  let portalEmu: DisabledAidEmulator;
-
+  // the kit's app (session, passport) behind a real port, so the portal can be given the app's URL
+  let site: StrategyApp | undefined;
+  const server = createServer((req, res) => site!.app(req, res));
+  let appOrigin = '';
   beforeAll(async () => {
-    const app = express();
-    app.use(session({ secret: 'e2e-session-secret', resave: false, saveUninitialized: false }));
-    app.use(passport.initialize());
-    app.use(passport.session());
-    passport.serializeUser((user, done) => done(null, user));
-    passport.deserializeUser((user: Express.User, done) => done(null, user));
-    const holder: { strategy?: DisabledAidStrategy } = {};
-    // the platform may append stoken to any app link: log in, then drop it from the address bar
-    app.use((req, res, next) => {
-      if (req.query.stoken === undefined) return next();
-      passport.authenticate('disabled-aid-e2e', { failureRedirect: '/denied' })(req, res, () =>
-        res.redirect(holder.strategy!.cleanURL(req.originalUrl)),
-      );
-    });
-    app.get('/home', (req, res) => void res.json({ user: req.user ?? null, url: req.originalUrl }));
-    server = createServer(app);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     appOrigin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    portalEmu = await startDisabledAidEmulator({ appURL: `${appOrigin}/home?tab=2` });
+  });
+  const portal = useEmulator(() => startDisabledAidEmulator({ appURL: `${appOrigin}/home?tab=2` }));
+  beforeAll(() => {
     const strategy = new DisabledAidStrategy(
-      { baseURL: portalEmu.url, side: 'service', appId: DEFAULT_APP_ID, fetchPermissions: true },
+      { baseURL: portal.current.url, side: 'service', appID: DEFAULT_APP_ID, fetchPermissions: true },
       async (_c, profile) => ({ id: profile.id, name: profile.displayName, menu: profile.menu!.map((m) => m.name) }),
     );
-    holder.strategy = strategy;
-    passport.use('disabled-aid-e2e', strategy);
+    site = strategyApp(strategy, { prefix: 'da-e2e' });
+    passport.serializeUser((user, done) => done(null, user));
+    passport.deserializeUser((user: Express.User, done) => done(null, user));
+    site.app.use(passport.session());
+    // the platform may append stoken to any app link: log in, then drop it from the address bar
+    site.app.use((req, res, next) => {
+      if (req.query.stoken === undefined) return next();
+      passport.authenticate(site!.name, { failureRedirect: '/denied' })(req, res, () =>
+        res.redirect(strategy.cleanURL(req.originalUrl)),
+      );
+    });
+    site.app.get('/home', (req, res) => void res.json({ user: req.user ?? null, url: req.originalUrl }));
   });
   afterAll(async () => {
-    passport.unuse('disabled-aid-e2e');
-    await portalEmu.close();
+    passport.unuse(site!.name);
     await new Promise((r) => server.close(r));
   });
 
   it('a user picked on the portal ends up logged in on a URL without the stoken', async () => {
-    const portal = await (await fetch(`${portalEmu.url}/`)).text();
+    const page = await (await fetch(`${portal.current.url}/`)).text();
     const wang = userOf('service');
-    const href = new RegExp(`data-user="${wang.useruuid}"[^>]*href="([^"]+)"`).exec(portal)![1].replace(/&amp;/g, '&');
-    const open = await fetch(`${portalEmu.url}${href}`, { redirect: 'manual' });
+    const href = new RegExp(`data-user="${wang.useruuid}"[^>]*href="([^"]+)"`).exec(page)![1].replace(/&amp;/g, '&');
+    const open = await fetch(`${portal.current.url}${href}`, { redirect: 'manual' });
     const appLink = open.headers.get('location')!;
     expect(appLink).toMatch(new RegExp(`^${appOrigin}/home\\?tab=2&stoken=[0-9a-f]{32}$`));
 
@@ -402,7 +384,7 @@ describeConformance({
       {
         baseURL: emulator.url,
         timeout,
-        appId: DEFAULT_APP_ID,
+        appID: DEFAULT_APP_ID,
         fetchRoles: true,
         fetchPermissions: true,
         signRequest: hmacSigner(SIGNING_SECRET, { now: () => emulator.clock.now() }),

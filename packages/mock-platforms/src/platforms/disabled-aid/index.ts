@@ -20,13 +20,12 @@
  * - Wrong method (405), wrong encoding or a missing field (`success: false`, meta.code 40000) are
  *   refused; the seed documents the method, encoding and fields, not the refusals.
  * - Optional signature check (the platform's "chapter 2" is not public, so this scheme is the
- *   emulator's own): headers x-da-timestamp (epoch ms, ±5 min of the emulator clock), x-da-nonce
- *   (single-use) and x-da-signature = hex HMAC-SHA256(secret, METHOD \n path?query \n timestamp \n
- *   nonce \n raw body). See `disabledAidSignature`.
+ *   emulator's own): see ./signature.ts.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
-import { escapeHtml, page, startEmulator, type Clock, type Emulator, type RecordedRequest } from '../../harness';
+import { createClock, startEmulator, type Clock, type Emulator, type RecordedRequest } from '../../harness';
+import { CredentialStore, escapeHtml, isLocalRedirect, page, param } from '../../kit';
 import {
   DEFAULT_APP_ID,
   DEFAULT_APP_URL,
@@ -38,8 +37,10 @@ import {
   type DisabledAidSide,
   type SeedUser,
 } from './data';
+import { SignatureCheck } from './signature';
 
 export * from './data';
+export { SIGNATURE_HEADERS, SIGNATURE_MAX_SKEW, disabledAidSignature } from './signature';
 
 /** The seed's test-environment path prefix (§前缀: https://xxx.xxx/disable-mis-bidp). */
 export const TEST_PREFIX = '/disable-mis-bidp';
@@ -52,15 +53,6 @@ export const USER_ENDPOINTS: Record<DisabledAidSide, string> = {
   collaboration: '/acis/udsx/userbytoken',
 };
 
-export const SIGNATURE_HEADERS = {
-  timestamp: 'x-da-timestamp',
-  nonce: 'x-da-nonce',
-  signature: 'x-da-signature',
-} as const;
-
-/** How far a signed timestamp may be from the emulator clock, ms. */
-export const SIGNATURE_MAX_SKEW = 5 * 60_000;
-
 /** Meta codes the emulator answers with (meta.code). */
 // unconfirmed: the seed types meta as "Meta" (响应头部) and documents no codes; these are the emulator's
 export const META_CODES = {
@@ -72,17 +64,6 @@ export const META_CODES = {
   notFound: 40401,
 } as const;
 
-// unconfirmed: the signing chapter is not public — this scheme is the emulator's own, off unless a secret is set
-/** The emulator's signature: hex HMAC-SHA256 over METHOD, path?query, timestamp, nonce and raw body. */
-export function disabledAidSignature(
-  secret: string,
-  parts: { method: string; path: string; timestamp: string; nonce: string; body: string },
-): string {
-  return createHmac('sha256', secret)
-    .update([parts.method.toUpperCase(), parts.path, parts.timestamp, parts.nonce, parts.body].join('\n'))
-    .digest('hex');
-}
-
 export interface DisabledAidEmulatorOptions {
   /** 0 (default) = a free port; the CLI uses DEFAULT_PORT. */
   port?: number;
@@ -91,8 +72,8 @@ export interface DisabledAidEmulatorOptions {
   /** Where the portal opens the app (the platform appends ?stoken=). Default DEFAULT_APP_URL. */
   appURL?: string;
   /**
-   * Only these app URLs may be opened through `?app=`. Default: any http(s) URL on localhost or
-   * 127.0.0.1.
+   * Only these app URLs (as listed, or their origin + path) may be opened through `?app=`. Default:
+   * any http(s) URL on localhost or 127.0.0.1.
    */
   allowedAppURLs?: string[];
   /** The registered app id (aid / appid). Default DEFAULT_APP_ID. */
@@ -119,13 +100,16 @@ export interface DisabledAidEmulator extends Emulator {
   appLink(stoken: string, appURL?: string): string;
 }
 
+/** A platform session: whose, and on which side. */
 interface Session {
   useruuid: string;
   side: DisabledAidSide;
-  exp: number;
 }
 
-/** Append a query parameter to a URL, keeping its query and fragment. */
+/**
+ * Append a query parameter to a URL, keeping its query (as written) and fragment. Not the kit's
+ * `withQuery()`: that re-encodes the app's own query, where the platform only appends.
+ */
 function appendParam(url: string, key: string, value: string): string {
   const hashAt = url.indexOf('#');
   const base = hashAt === -1 ? url : url.slice(0, hashAt);
@@ -134,23 +118,15 @@ function appendParam(url: string, key: string, value: string): string {
   return `${base}${sep}${encodeURIComponent(key)}=${encodeURIComponent(value)}${hash}`;
 }
 
-function isLocalAppURL(url: string): boolean {
-  try {
-    const u = new URL(url);
-    return (u.protocol === 'http:' || u.protocol === 'https:') && (u.hostname === 'localhost' || u.hostname === '127.0.0.1');
-  } catch {
-    return false;
-  }
-}
-
 export async function startDisabledAidEmulator(options: DisabledAidEmulatorOptions = {}): Promise<DisabledAidEmulator> {
   const appURL = options.appURL ?? DEFAULT_APP_URL;
   const appId = options.appId ?? DEFAULT_APP_ID;
   const ttl = options.sessionTTL ?? DEFAULT_SESSION_TTL;
   let signatureSecret = options.signatureSecret;
-  const sessions = new Map<string, Session>();
-  const nonces = new Map<string, number>();
-  let now: () => number = Date.now;
+  const clock = options.clock ?? createClock();
+  // seed §1: 会话码时效和平台一致 — a stoken lives as long as its platform session (`sessionTTL` here)
+  const sessions = new CredentialStore<Session>(() => clock.now(), ttl);
+  const signatures = new SignatureCheck(() => clock.now());
   let recorded: RecordedRequest[] = [];
   // the harness records each request with the very body object it put on req.body
   const rawBodyOf = (body: unknown): string => {
@@ -161,20 +137,17 @@ export async function startDisabledAidEmulator(options: DisabledAidEmulatorOptio
 
   const findUser = (id: unknown) => DISABLED_AID_USERS.find((u) => u.useruuid === id);
   // unconfirmed: the stoken's form (32 hex) is the emulator's; seed §1: it lives as long as the platform session
-  const issue = (user: SeedUser): string => {
-    const stoken = randomBytes(16).toString('hex');
-    sessions.set(stoken, { useruuid: user.useruuid, side: user.side, exp: now() + ttl });
-    return stoken;
-  };
-  const appAllowed = (url: string) => (options.allowedAppURLs ? options.allowedAppURLs.includes(url) : isLocalAppURL(url));
+  const issue = (user: SeedUser): string =>
+    sessions.mint({ useruuid: user.useruuid, side: user.side }, { credential: randomBytes(16).toString('hex') });
+  // unconfirmed: the app link must be local (or one of allowedAppURLs) — the emulator's rule, not the platform's
+  const appAllowed = (url: string) => isLocalRedirect(url, options.allowedAppURLs);
 
   const emu = await startEmulator({
     name: 'disabled-aid',
     port: options.port,
     host: options.host,
-    clock: options.clock,
+    clock,
     routes(app, ctx) {
-      now = () => ctx.clock.now();
       // seed §1–§4: every answer is {meta, success, message, data}; unconfirmed: meta's fields
       const envelope = (success: boolean, message: string, data: unknown, code: number = META_CODES.ok) => ({
         meta: { code, message: success ? 'success' : 'failure', timestamp: ctx.clock.now() },
@@ -189,7 +162,7 @@ export async function startDisabledAidEmulator(options: DisabledAidEmulatorOptio
       // ---- portal (the platform's own UI) ----
       // seed §原理: 用户点击应用时平台自动追加用户 stoken 参数; unconfirmed: the portal page itself is the emulator's
       const portal = (req: Request, res: Response) => {
-        const target = typeof req.query.app === 'string' ? req.query.app : undefined;
+        const target = param(req, 'app', ['query']);
         if (target !== undefined && !appAllowed(target))
           return void res.status(400).type('html').send(page('应用地址不允许', ''));
         const q = target ? `&app=${encodeURIComponent(target)}` : '';
@@ -206,7 +179,7 @@ export async function startDisabledAidEmulator(options: DisabledAidEmulatorOptio
           .type('html')
           .send(
             page(
-              '智慧助残数字化平台 · 模拟门户',
+              '智慧助残数字化平台 · 门户（模拟）',
               `<p>选择一位测试用户打开应用 (${escapeHtml(target ?? appURL)})</p>${sides.join('\n')}`,
             ),
           );
@@ -216,17 +189,16 @@ export async function startDisabledAidEmulator(options: DisabledAidEmulatorOptio
 
       // seed §原理: clicking the app opens its link with ?stoken= appended (the rest of the link kept)
       app.get('/portal/open', (req, res) => {
-        const user = findUser(req.query.user);
+        const user = findUser(param(req, 'user', ['query']));
         if (!user) return void res.status(404).type('html').send(page('用户不存在', ''));
-        const target = typeof req.query.app === 'string' ? req.query.app : appURL;
+        const target = param(req, 'app', ['query']) ?? appURL;
         if (target !== appURL && !appAllowed(target)) return void res.status(400).type('html').send(page('应用地址不允许', ''));
         res.redirect(302, appendParam(target, 'stoken', issue(user)));
       });
 
       // seed §1 (会话码时效和平台一致): ending the platform session ends the stoken; unconfirmed: this route is the emulator's
       app.post('/portal/logout', (req, res) => {
-        const body = (req.body ?? {}) as Record<string, unknown>;
-        const stoken = typeof body.stoken === 'string' ? body.stoken : undefined;
+        const stoken = param(req, 'stoken', ['body']);
         const ended = stoken !== undefined && sessions.delete(stoken);
         res.json(envelope(ended, ended ? '已退出' : '会话不存在', null, ended ? META_CODES.ok : META_CODES.invalidToken));
       });
@@ -238,59 +210,26 @@ export async function startDisabledAidEmulator(options: DisabledAidEmulatorOptio
         // seed §1–§4: Method: POST; unconfirmed: the 405 and its envelope
         if (req.method !== 'POST') return refuse(res, META_CODES.badRequest, '请求方法不支持', 405);
         // seed: 所有后端接口调用必须携带合法令牌 (第二章节); unconfirmed: the chapter is not public, so off by default
-        if (!signatureSecret) return next();
-        const h = (name: string) => (typeof req.headers[name] === 'string' ? (req.headers[name] as string) : '');
-        const timestamp = h(SIGNATURE_HEADERS.timestamp);
-        const nonce = h(SIGNATURE_HEADERS.nonce);
-        const given = h(SIGNATURE_HEADERS.signature);
-        const t = Number(timestamp);
-        const current = ctx.clock.now();
-        for (const [n, exp] of nonces) if (exp < current) nonces.delete(n);
-        if (
-          !timestamp ||
-          !nonce ||
-          !given ||
-          !Number.isFinite(t) ||
-          Math.abs(current - t) > SIGNATURE_MAX_SKEW ||
-          nonces.has(nonce)
-        )
-          return refuse(res, META_CODES.badSignature, '接口授权签名无效', 401); // unconfirmed: the emulator's scheme
-        const rawBody = rawBodyOf(req.body);
-        const expected = disabledAidSignature(signatureSecret, {
-          method: req.method,
-          path: req.originalUrl,
-          timestamp,
-          nonce,
-          body: rawBody,
-        });
-        const a = Buffer.from(expected);
-        const b = Buffer.from(given);
-        if (a.length !== b.length || !timingSafeEqual(a, b)) return refuse(res, META_CODES.badSignature, '接口授权签名无效', 401);
-        nonces.set(nonce, current + 2 * SIGNATURE_MAX_SKEW);
+        if (signatureSecret && !signatures.verify(req, signatureSecret, rawBodyOf(req.body)))
+          return refuse(res, META_CODES.badSignature, '接口授权签名无效', 401); // unconfirmed: the emulator's scheme (./signature.ts)
         next();
       });
 
       // seed §1–§3: Content-Type: application/x-www-form-urlencoded — any other body reads as no fields
-      const form = (req: Request): Record<string, unknown> | undefined =>
-        req.body && typeof req.body === 'object' && !Array.isArray(req.body) && req.is('application/x-www-form-urlencoded')
-          ? (req.body as Record<string, unknown>)
-          : undefined;
+      const field = (req: Request, name: string): string | undefined =>
+        req.is('application/x-www-form-urlencoded') ? param(req, name, ['body']) : undefined;
 
       // ---- 1. user by token, one endpoint per side ----
       for (const side of Object.keys(USER_ENDPOINTS) as DisabledAidSide[]) {
         // seed §1.用户信息接口: POST form `stoken` (a query parameter is not read)
         api.post(USER_ENDPOINTS[side], (req, res) => {
-          const body = form(req);
-          const stoken = body?.stoken;
-          if (typeof stoken !== 'string' || !stoken) return refuse(res, META_CODES.badRequest, '缺少登录会话码'); // unconfirmed
-          const session = sessions.get(stoken);
+          const stoken = field(req, 'stoken');
+          if (!stoken) return refuse(res, META_CODES.badRequest, '缺少登录会话码'); // unconfirmed
+          // seed §1: 会话码时效和平台一致 — it lives as long as the platform session (not single-use: peek, not take)
+          const session = sessions.peek(stoken);
+          if (session === 'expired') return refuse(res, META_CODES.expiredToken, '登录会话已过期,请重新登录'); // unconfirmed: the text and code
           // unconfirmed: a stoken resolves only on its own side's endpoint (seed: 三端用户对应接口各不相同)
           if (!session || session.side !== side) return refuse(res, META_CODES.invalidToken, '登录会话码无效');
-          // seed §1: 会话码时效和平台一致 — it lives as long as the platform session (not single-use)
-          if (session.exp < ctx.clock.now()) {
-            sessions.delete(stoken);
-            return refuse(res, META_CODES.expiredToken, '登录会话已过期,请重新登录'); // unconfirmed: the text and code
-          }
           const u = findUser(session.useruuid)!;
           // seed §1: data {useruuid, username, areacode, deptuuid, deptname}, all String
           res.json(
@@ -308,8 +247,8 @@ export async function startDisabledAidEmulator(options: DisabledAidEmulatorOptio
       // ---- 2./3. roles and permissions of a user in an app ----
       // seed §2, §3: POST form `aid` (the app), `uid` (useruuid of §1), `uac` (areacode of §1), all String
       const rolesOf = (req: Request, res: Response) => {
-        const body = form(req);
-        if (!body || typeof body.aid !== 'string' || typeof body.uid !== 'string' || typeof body.uac !== 'string') {
+        const body = { aid: field(req, 'aid'), uid: field(req, 'uid'), uac: field(req, 'uac') };
+        if (body.aid === undefined || body.uid === undefined || body.uac === undefined) {
           refuse(res, META_CODES.badRequest, '参数错误: aid, uid, uac 必填'); // unconfirmed: the refusal
           return undefined;
         }
@@ -371,6 +310,7 @@ export async function startDisabledAidEmulator(options: DisabledAidEmulatorOptio
       // ---- 4. third-party jump link ----
       // seed §4.用户三方接入: POST Content-Type: application/json {appid, agent, useruuid, parameters (Object)}
       api.post('/acis/udsa/authorz', (req, res) => {
+        // read typed, not with the kit's param(): the seed types these fields String, and param() would stringify a number
         const body =
           req.is('application/json') && req.body && typeof req.body === 'object' && !Array.isArray(req.body)
             ? (req.body as Record<string, unknown>)
