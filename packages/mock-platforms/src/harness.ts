@@ -94,6 +94,12 @@ export interface StartEmulatorOptions {
 }
 
 const MAX_BODY = 1024 * 1024;
+const RAW_BODY = Symbol('campus-passport.rawBody');
+
+/** The request body exactly as received (what a signature covers); '' when there was none. */
+export function rawBody(req: Request): string {
+  return (req as unknown as Record<symbol, string | undefined>)[RAW_BODY] ?? '';
+}
 
 function parseBody(raw: string, type: string | undefined): unknown {
   if (raw === '') return undefined;
@@ -157,6 +163,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Emul
       const rawBody = Buffer.concat(chunks).toString('utf8');
       const body = parseBody(rawBody, req.headers['content-type']);
       (req as Request & { body: unknown }).body = body;
+      Object.defineProperty(req, RAW_BODY, { value: rawBody });
       requests.push({
         method: req.method,
         path: req.path,

@@ -11,13 +11,22 @@ export {
   type RecordedRequest,
   type StartEmulatorOptions,
 } from './harness';
-export { emulators, startAll, type EmulatorEntry } from './registry';
+export {
+  emulators,
+  startAll,
+  platformNames,
+  platformEntry,
+  fixedPorts,
+  type PlatformEntry,
+  type EmulatorEntry,
+} from './registry';
 export {
   CredentialStore,
   randomCredential,
   param,
   params,
   isLocalRedirect,
+  rawBody,
   withQuery,
   loginPage,
   type LoginChoice,

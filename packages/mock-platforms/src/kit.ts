@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Request } from 'express';
-import { escapeHtml, page } from './harness';
+import { escapeHtml, page, rawBody } from './harness';
 
 /** A fresh random credential (URL-safe), optionally prefixed. */
 export function randomCredential(prefix = '', bytes = 24): string {
@@ -184,4 +184,4 @@ export function loginPage(o: LoginPageOptions): string {
   );
 }
 
-export { escapeHtml, page };
+export { escapeHtml, page, rawBody };

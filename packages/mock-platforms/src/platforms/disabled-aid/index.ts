@@ -24,8 +24,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
-import { createClock, startEmulator, type Clock, type Emulator, type RecordedRequest } from '../../harness';
-import { CredentialStore, escapeHtml, isLocalRedirect, page, param } from '../../kit';
+import { createClock, startEmulator, type Clock, type Emulator } from '../../harness';
+import { CredentialStore, escapeHtml, isLocalRedirect, page, param, rawBody } from '../../kit';
 import {
   DEFAULT_APP_ID,
   DEFAULT_APP_URL,
@@ -127,13 +127,7 @@ export async function startDisabledAidEmulator(options: DisabledAidEmulatorOptio
   // seed §1: 会话码时效和平台一致 — a stoken lives as long as its platform session (`sessionTTL` here)
   const sessions = new CredentialStore<Session>(() => clock.now(), ttl);
   const signatures = new SignatureCheck(() => clock.now());
-  let recorded: RecordedRequest[] = [];
   // the harness records each request with the very body object it put on req.body
-  const rawBodyOf = (body: unknown): string => {
-    if (body === undefined) return '';
-    for (let i = recorded.length - 1; i >= 0; i--) if (recorded[i].body === body) return recorded[i].rawBody;
-    return typeof body === 'string' ? body : '';
-  };
 
   const findUser = (id: unknown) => DISABLED_AID_USERS.find((u) => u.useruuid === id);
   // unconfirmed: the stoken's form (32 hex) is the emulator's; seed §1: it lives as long as the platform session
@@ -210,7 +204,7 @@ export async function startDisabledAidEmulator(options: DisabledAidEmulatorOptio
         // seed §1–§4: Method: POST; unconfirmed: the 405 and its envelope
         if (req.method !== 'POST') return refuse(res, META_CODES.badRequest, '请求方法不支持', 405);
         // seed: 所有后端接口调用必须携带合法令牌 (第二章节); unconfirmed: the chapter is not public, so off by default
-        if (signatureSecret && !signatures.verify(req, signatureSecret, rawBodyOf(req.body)))
+        if (signatureSecret && !signatures.verify(req, signatureSecret, rawBody(req)))
           return refuse(res, META_CODES.badSignature, '接口授权签名无效', 401); // unconfirmed: the emulator's scheme (./signature.ts)
         next();
       });
@@ -342,7 +336,6 @@ export async function startDisabledAidEmulator(options: DisabledAidEmulatorOptio
     },
   });
 
-  recorded = emu.requests;
   return Object.assign(emu, {
     appURL,
     appId,
