@@ -10,6 +10,7 @@ export {
   VALID_MIN,
   VALID_MAX,
   PAYLOAD_LIMIT,
+  SIGNATURE_PROOF_TTL_MS,
   type GeniusAuthClientOptions,
   type VerifyLoginOptions,
   type SignableValue,

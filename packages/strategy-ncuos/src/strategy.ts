@@ -6,7 +6,9 @@
  *    POSTs `token` in the body).
  * 3. The token is verified by a signed POST /api/v1/public/login/verify → user (+ refresh/access
  *    tokens in refresh_token mode) → profile → verify(credentials, profile, done).
- * The platform carries no `state`: see README "Login CSRF" for `sendClientIp`.
+ * 4. A code 6 from verify (used / expired token, or a bad signature) is settled by the client's
+ *    signature check: fail ERR_INVALID_CREDENTIAL (401) or error ERR_CONFIG.
+ * The platform carries no `state`: see README "Login CSRF".
  */
 import {
   CampusAuthError,
@@ -19,7 +21,7 @@ import {
   type VerifyFunction,
   type VerifyFunctionWithRequest,
 } from '@campus-passport/core';
-import { checkLoginOptions, GeniusAuthClient, PAYLOAD_LIMIT, PLATFORM } from './client';
+import { checkLoginOptions, checkPayload, GeniusAuthClient, PLATFORM } from './client';
 import { toCredentials, toProfile, type NcuosCredentials, type NcuosProfile } from './profile';
 
 export interface NcuosStrategyOptions extends CampusStrategyOptions {
@@ -31,11 +33,15 @@ export interface NcuosStrategyOptions extends CampusStrategyOptions {
   baseURL?: string;
   /** 'refresh_token' (default): credentials carry refresh + access tokens. 'once': the user only. */
   grantType?: 'once' | 'refresh_token';
-  /** Refresh-token lifetime in seconds, 604800–2592000 (platform default 604800). */
+  /** Refresh-token lifetime in seconds: 0 (platform default, 604800) or 604800–2592000. */
   valid?: number;
-  /** Payload carried by the tokens (< 32 characters), fixed or computed per request. */
+  /** Payload carried by the tokens (at most 32 characters), fixed or computed per request. */
   payload?: string | ((req: CampusRequest) => string);
-  /** Send the browser's IP as `clientIp`: the platform refuses a token issued to another IP. */
+  /**
+   * Send the browser's IP as `clientIp`. The platform currently ignores it: its client-IP check
+   * (code 20) is commented out upstream since 2024-12 (GeniusAuthoritarian verify.go), so this is
+   * no protection today; it only matters if the platform turns the check back on.
+   */
   sendClientIp?: boolean;
   /** Clock for the signature's timeStamp (epoch ms). Default Date.now. */
   now?: () => number;
@@ -129,14 +135,7 @@ export class NcuosStrategy<U = unknown> extends CampusStrategy<NcuosCredentials,
   private resolvePayload(req: CampusRequest): string | undefined {
     if (this.grantType !== 'refresh_token' || this.payload === undefined) return undefined;
     const value = typeof this.payload === 'function' ? this.payload(req) : this.payload;
-    if (typeof value !== 'string' || value.length >= PAYLOAD_LIMIT)
-      throw new CampusAuthError(
-        'ERR_CONFIG',
-        `ncuos: the "payload" function must return a string shorter than ${PAYLOAD_LIMIT} characters`,
-        {
-          platform: PLATFORM,
-        },
-      );
+    checkPayload(value, 'payload'); // verify.go: at most 32 characters
     return value;
   }
 }

@@ -9,7 +9,15 @@ import {
   startNcuosEmulator,
   type NcuosEmulator,
 } from '@campus-passport/mock-platforms/ncuos';
-import { GeniusAuthClient, signParams, signatureBase, stringifyForSignature } from '../src';
+import {
+  checkLoginOptions,
+  GeniusAuthClient,
+  PATHS,
+  SIGNATURE_PROOF_TTL_MS,
+  signParams,
+  signatureBase,
+  stringifyForSignature,
+} from '../src';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -62,6 +70,12 @@ describe('signParams (fixed vectors)', () => {
     expect(signed.signature).toBe(sha256('Zeta=1&alpha=2&appCode=c&appSecret=s&timeStamp=0'));
     expect(() => signParams({ appSecret: 'x' }, 'c', 's', 0)).toThrow(/appSecret/);
   });
+
+  it("keys sort in UTF-8 byte order like Go's sort.Strings, not JavaScript's UTF-16 order", () => {
+    // U+FF5E is EF BD 9E in UTF-8, U+1F600 is F0 9F 98 80: Go puts ～ first; a plain JS sort puts 😀 first
+    expect(['😀', '～'].sort()).toEqual(['😀', '～']);
+    expect(signatureBase({ '😀': 'a', '～': 'b', m: { '😀': 1, '～': 2 } }, 's')).toBe('appSecret=s&m=map[～:2 😀:1]&～=b&😀=a');
+  });
 });
 
 describe('GeniusAuthClient against the emulator', () => {
@@ -110,7 +124,8 @@ describe('GeniusAuthClient against the emulator', () => {
     expect(answer).toMatchObject({ userID: 8, name: '孙翔宇', groups: ['研发', '中心'] });
     const { accessToken, payload } = await client.refreshAccessToken(answer.refreshToken!);
     expect(payload).toBe('cart-42');
-    expect(accessToken).not.toBe(answer.accessToken);
+    // Ed25519 JWTs (jwt.go GenerateToken); deterministic, so one minted in the same second may equal the first
+    expect(JSON.parse(Buffer.from(accessToken.split('.')[0], 'base64url').toString())).toEqual({ alg: 'EdDSA', typ: 'JWT' });
     expect(await client.verifyAccessToken(accessToken)).toEqual({ uid: 8, payload: 'cart-42' });
     expect(await client.getUserInfo(accessToken)).toEqual({
       userID: 8,
@@ -120,9 +135,11 @@ describe('GeniusAuthClient against the emulator', () => {
     });
   });
 
-  it('access tokens expire after 5 minutes; the refresh token mints a new one', async () => {
+  it('access tokens expire after 5 minutes (plus the 3 s JWT leeway); the refresh token mints a new one', async () => {
     const answer = await login();
-    emu.clock.advance(5 * 60_000 + 1000);
+    emu.clock.advance(5 * 60_000 - 1000);
+    await expect(client.verifyAccessToken(answer.accessToken!)).resolves.toMatchObject({ uid: 8 });
+    emu.clock.advance(5000);
     await expect(client.verifyAccessToken(answer.accessToken!)).rejects.toMatchObject({
       code: 'ERR_INVALID_CREDENTIAL',
       platformCode: 31,
@@ -145,7 +162,27 @@ describe('GeniusAuthClient against the emulator', () => {
     expect((await client.refreshAccessToken(changed.refreshToken)).payload).toBe('new-payload');
     const noAccess = await client.modifyPayload(changed.refreshToken, 'third');
     expect(noAccess).toEqual({ refreshToken: expect.any(String) });
-    await expect(client.modifyPayload(changed.refreshToken, 'x'.repeat(32))).rejects.toMatchObject({ code: 'ERR_CONFIG' });
+    // token.go ModifyRefreshPayload: payload binding:"required" only — no length rule on PATCH
+    await expect(client.modifyPayload(changed.refreshToken, 'x'.repeat(40))).resolves.toMatchObject({
+      refreshToken: expect.any(String),
+    });
+    emu.clearRequests();
+    await expect(client.modifyPayload(changed.refreshToken, '')).rejects.toMatchObject({ code: 'ERR_CONFIG' });
+    expect(emu.requests).toHaveLength(0);
+  });
+
+  it('verify payload: 32 characters (code points) accepted, 33 refused before any call', async () => {
+    await expect(login(8, { payload: 'p'.repeat(32) })).resolves.toMatchObject({ userID: 8 });
+    await expect(login(8, { payload: '😀'.repeat(32) })).resolves.toMatchObject({ userID: 8 });
+    emu.clearRequests();
+    await expect(login(8, { payload: 'p'.repeat(33) })).rejects.toMatchObject({ code: 'ERR_CONFIG' });
+    expect(emu.requests.filter((r) => r.path === PATHS.verifyLogin)).toHaveLength(0);
+  });
+
+  it('valid: 0 (platform default) and 604800–2592000 accepted; 1–604799 and 2592001 refused', async () => {
+    expect(() => checkLoginOptions({ valid: 0 })).not.toThrow();
+    await expect(login(8, { valid: 0 })).resolves.toMatchObject({ refreshToken: expect.any(String) });
+    for (const valid of [1, 604_799, 2_592_001, 604_800.5, -1]) expect(() => checkLoginOptions({ valid })).toThrow(/"valid"/);
   });
 
   it('destroy then refresh fails (and its access tokens die with it)', async () => {
@@ -166,21 +203,74 @@ describe('GeniusAuthClient against the emulator', () => {
     expect(answer.name).toBe('李晓燕');
   });
 
-  it('used or expired login token → ERR_INVALID_CREDENTIAL (code 31)', async () => {
+  const probes = () => emu.requests.filter((r) => r.path === PATHS.serverKeys).length;
+  const fresh = (appSecret = DEFAULT_APP_SECRET) =>
+    new GeniusAuthClient({ appCode: DEFAULT_APP_CODE, appSecret, baseURL: emu.url, now: () => emu.clock.now() });
+
+  it('used or expired login token (code 6, HTTP 401) → ERR_INVALID_CREDENTIAL; a recent success proves the signature', async () => {
+    const c = fresh();
     const token = emu.issueLoginToken(8);
-    await client.verifyLogin(token);
-    await expect(client.verifyLogin(token)).rejects.toMatchObject({ code: 'ERR_INVALID_CREDENTIAL', platformCode: 31 });
+    await c.verifyLogin(token);
+    emu.clearRequests();
+    await expect(c.verifyLogin(token)).rejects.toMatchObject({
+      code: 'ERR_INVALID_CREDENTIAL',
+      platformCode: 6,
+      upstreamStatus: 401,
+      status: 401,
+    });
+    expect(probes()).toBe(0); // the first verify (code 0) already proved the signature
     const old = emu.issueLoginToken(8);
     emu.clock.advance(5 * 60_000 + 1);
-    await expect(client.verifyLogin(old)).rejects.toMatchObject({ code: 'ERR_INVALID_CREDENTIAL', platformCode: 31 });
+    await expect(c.verifyLogin(old)).rejects.toMatchObject({ code: 'ERR_INVALID_CREDENTIAL', platformCode: 6 });
+    expect(probes()).toBe(1); // the proof was 5 minutes old: checked once more
   });
 
-  it('wrong secret → ERR_PLATFORM code 6 naming the secret, never showing it', async () => {
-    const wrong = new GeniusAuthClient({ appCode: DEFAULT_APP_CODE, appSecret: 'not-the-right-secret', baseURL: emu.url });
+  it('code 6 without a proof: one signed GET /api/v1/app/keypair/server, shared by a burst, cached while young', async () => {
+    const c = fresh();
+    const token = emu.issueLoginToken(8, {});
+    await fresh().verifyLogin(token); // used up by someone else
+    emu.clearRequests();
+    const burst = await Promise.all(Array.from({ length: 5 }, () => c.verifyLogin(token).catch((e: unknown) => e)));
+    for (const e of burst) expect(e).toMatchObject({ code: 'ERR_INVALID_CREDENTIAL', platformCode: 6 });
+    expect(probes()).toBe(1);
+    const probe = emu.requests.find((r) => r.path === PATHS.serverKeys)!;
+    expect(probe.method).toBe('GET');
+    expect(Object.keys(probe.query).sort()).toEqual(['appCode', 'signature', 'timeStamp']);
+    await expect(c.verifyLogin(token)).rejects.toMatchObject({ code: 'ERR_INVALID_CREDENTIAL' });
+    emu.clock.advance(SIGNATURE_PROOF_TTL_MS - 2000);
+    await expect(c.verifyLogin(token)).rejects.toMatchObject({ code: 'ERR_INVALID_CREDENTIAL' });
+    expect(probes()).toBe(1);
+    emu.clock.advance(3000);
+    await expect(c.verifyLogin(token)).rejects.toMatchObject({ code: 'ERR_INVALID_CREDENTIAL' });
+    expect(probes()).toBe(2);
+  });
+
+  it('wrong secret (code 6, and the check says so too) → ERR_CONFIG naming appCode and appSecret, never showing it', async () => {
+    const wrong = fresh('not-the-right-secret');
+    emu.clearRequests();
     const err = (await wrong.verifyLogin(emu.issueLoginToken(8)).catch((e: unknown) => e)) as CampusAuthError;
-    expect(err).toMatchObject({ code: 'ERR_PLATFORM', platformCode: 6, upstreamStatus: 401, retryable: false });
-    expect(err.message).toMatch(/appSecret/);
+    expect(err).toMatchObject({ code: 'ERR_CONFIG', platformCode: 6, upstreamStatus: 401, retryable: false, status: 500 });
+    expect(err.message).toMatch(/"appSecret"/);
+    expect(err.message).toMatch(/"appCode"/);
     expect(JSON.stringify(err.toJSON()) + err.stack).not.toContain('not-the-right-secret');
+    expect(probes()).toBe(1);
+    // negative results are not cached: a second attempt checks again
+    await expect(wrong.verifyLogin(emu.issueLoginToken(8))).rejects.toMatchObject({ code: 'ERR_CONFIG' });
+    expect(probes()).toBe(2);
+    // calls that carry no token need no check: their code 6 can only be the signature
+    emu.clearRequests();
+    await expect(wrong.getPublicUserInfo([8])).rejects.toMatchObject({ code: 'ERR_CONFIG', platformCode: 6 });
+    expect(probes()).toBe(0);
+  });
+
+  it('code 6 and a failing signature check → an error carrying the check’s failure (no guess)', async () => {
+    const c = fresh();
+    const token = emu.issueLoginToken(8);
+    await fresh().verifyLogin(token);
+    emu.inject({ kind: 'json', status: 503, body: { message: 'maintenance' } }, { path: PATHS.serverKeys });
+    const err = await c.verifyLogin(token).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'ERR_PLATFORM', platformCode: 6, retryable: true });
+    expect((err as Error).message).toMatch(/signature check/);
   });
 
   it('clock skew → ERR_PLATFORM code 9 naming the clock (both directions of the window)', async () => {
@@ -214,19 +304,20 @@ describe('GeniusAuthClient against the emulator', () => {
     await expect(login()).rejects.toMatchObject({ code: 'ERR_PLATFORM', platformCode: 5, retryable: true });
   });
 
-  it('users without a group (7) or identity (26) → ERR_DENIED', async () => {
-    await expect(login(10)).rejects.toMatchObject({ code: 'ERR_DENIED', platformCode: 7 });
-    await expect(login(11)).rejects.toMatchObject({ code: 'ERR_DENIED', platformCode: 26 });
+  it('codes 7 / 26 come from the login page, never from verify; if answered they map to ERR_DENIED', async () => {
+    expect(() => emu.issueLoginToken(10)).toThrow(/code 7/);
+    expect(() => emu.issueLoginToken(11)).toThrow(/code 26/);
+    emu.inject({ kind: 'json', status: 403, body: { code: 7, msg: 'x' } });
+    await expect(login()).rejects.toMatchObject({ code: 'ERR_DENIED', platformCode: 7 });
+    emu.inject({ kind: 'json', status: 403, body: { code: 26, msg: 'x' } });
+    await expect(login()).rejects.toMatchObject({ code: 'ERR_DENIED', platformCode: 26 });
   });
 
-  it('clientIp mismatch (20) → ERR_DENIED', async () => {
-    await expect(client.verifyLogin(emu.issueLoginToken(8, { ip: '10.0.0.1' }), { clientIp: '127.0.0.1' })).rejects.toMatchObject(
-      {
-        code: 'ERR_DENIED',
-        platformCode: 20,
-      },
-    );
-    await expect(client.verifyLogin(emu.issueLoginToken(8), { clientIp: '127.0.0.1' })).resolves.toMatchObject({ userID: 8 });
+  it('clientIp is sent but not checked (verify.go: the check is commented out since 2024-12)', async () => {
+    emu.clearRequests();
+    const token = emu.issueLoginToken(8, { ip: '10.0.0.1' });
+    await expect(client.verifyLogin(token, { clientIp: '203.0.113.9' })).resolves.toMatchObject({ userID: 8 });
+    expect(emu.requests.at(-1)!.body).toMatchObject({ clientIp: '203.0.113.9' });
   });
 
   it('public user info by ids', async () => {
@@ -241,6 +332,11 @@ describe('GeniusAuthClient against the emulator', () => {
         ],
       },
       { id: 9, name: '李晓燕', avatarUrl: expect.any(String), groups: [{ id: 3, name: '设计' }] },
+    ]);
+    // service User.GetUserInfoPublic leaves `groups` null for users after the last one with groups
+    expect(await client.getPublicUserInfo([8, 10])).toEqual([
+      expect.objectContaining({ id: 8 }),
+      expect.objectContaining({ id: 10, groups: [] }),
     ]);
     await expect(client.getPublicUserInfo([])).rejects.toMatchObject({ code: 'ERR_CONFIG' });
   });
@@ -318,10 +414,24 @@ describe('requireAccessToken() middleware', () => {
     expect(bogus.body.code).toBe('ERR_INVALID_CREDENTIAL');
     expect(bogus.headers['www-authenticate']).toContain('error="invalid_token"');
     const { accessToken } = await client.verifyLogin(emu.issueLoginToken(8));
-    emu.clock.advance(5 * 60_000 + 1000);
+    emu.clock.advance(5 * 60_000 + 5000); // past exp + the 3 s leeway
     const expired = await request(server).get('/api/me').set('authorization', `Bearer ${accessToken}`);
     expect(expired.status).toBe(401);
     expect(expired.text).not.toContain(accessToken!);
+  });
+
+  it("another app's access token (code 6 after a good signature) → 401 ERR_INVALID_CREDENTIAL, not an error", async () => {
+    emu.registerApp({ appCode: 'second-app', appSecret: 'second-secret', callbackURL: 'http://127.0.0.1:9/cb' });
+    const other = new GeniusAuthClient({
+      appCode: 'second-app',
+      appSecret: 'second-secret',
+      baseURL: emu.url,
+      now: () => emu.clock.now(),
+    });
+    const { accessToken } = await other.verifyLogin(emu.issueLoginToken(9));
+    const res = await request(server).get('/api/me').set('authorization', `Bearer ${accessToken}`);
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual({ code: 'ERR_INVALID_CREDENTIAL', message: expect.stringMatching(/another app/) });
   });
 
   it('a platform failure goes to the app error handler via next(err)', async () => {
@@ -340,7 +450,7 @@ describe('rate limit (code 19)', () => {
   });
   afterAll(() => emu.close());
 
-  it('past the limit → ERR_RATE_LIMITED (retryable); a new minute resets it', async () => {
+  it('the client calls no rate-limited route (secure.go guards the login page only); code 19 maps to ERR_RATE_LIMITED', async () => {
     const client = new GeniusAuthClient({
       appCode: DEFAULT_APP_CODE,
       appSecret: DEFAULT_APP_SECRET,
@@ -348,12 +458,10 @@ describe('rate limit (code 19)', () => {
       now: () => emu.clock.now(),
     });
     let refreshToken = '';
-    for (let i = 0; i < 3; i++) refreshToken = (await client.verifyLogin(emu.issueLoginToken(8))).refreshToken!;
+    for (let i = 0; i < 5; i++) refreshToken = (await client.verifyLogin(emu.issueLoginToken(8))).refreshToken!;
+    await expect(client.refreshAccessToken(refreshToken)).resolves.toEqual({ accessToken: expect.any(String), payload: '' });
+    emu.inject({ kind: 'json', status: 403, body: { code: 19, msg: '操作频繁，请稍后重试' } });
     const err = await client.verifyLogin(emu.issueLoginToken(8)).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'ERR_RATE_LIMITED', platformCode: 19, upstreamStatus: 403, retryable: true });
-    // only the public routes are limited: the app token routes still answer
-    await expect(client.refreshAccessToken(refreshToken)).resolves.toMatchObject({ payload: '' });
-    emu.clock.advance(60_000);
-    await expect(client.verifyLogin(emu.issueLoginToken(8))).resolves.toMatchObject({ userID: 8 });
   });
 });

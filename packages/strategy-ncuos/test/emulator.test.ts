@@ -43,7 +43,9 @@ describe('ncuos emulator', () => {
   it('login page lists every seeded user as a data-user button; unknown appCode → 404', async () => {
     const res = await request(emu.url).get(`/?appCode=${DEFAULT_APP_CODE}`);
     for (const u of NCUOS_USERS) expect(res.text).toContain(`data-user="${u.id}"`);
-    expect((await request(emu.url).get('/?appCode=nope')).status).toBe(404);
+    const unknown = await request(emu.url).get('/?appCode=nope');
+    expect(unknown.status).toBe(404);
+    expect(unknown.text).toContain('data-code="3"');
     const picked = await request(emu.url).get(`/login/authorize?appCode=${DEFAULT_APP_CODE}&user=9`);
     expect(picked.headers.location).toMatch(/^http:\/\/localhost:3000\/auth\/ncuos\/callback\?token=/);
   });
@@ -71,56 +73,115 @@ describe('ncuos emulator', () => {
     expect((await verify(unknown)).body).toMatchObject({ code: 3 });
   });
 
-  it('form rules: grantType, valid range 604800–2592000, payload shorter than 32', async () => {
+  // verify.go CompleteLogin: grantType eq=|refresh_token|once; payload max=32 (runes); valid min=0,max=2592000,
+  // and in refresh_token mode 1–604799 refused with a tip
+  it('form rules: grantType, valid 0 | 604800–2592000, payload up to 32 characters', async () => {
     const tok = () => emu.issueLoginToken(8);
-    const code = async (f: Record<string, string | number>) => (await verify(sign({ token: tok(), ...f }, nowS()))).body.code;
+    const answer = async (f: Record<string, string | number>) => (await verify(sign({ token: tok(), ...f }, nowS()))).body;
+    const code = async (f: Record<string, string | number>) => (await answer(f)).code;
     expect(await code({ grantType: 'password' })).toBe(1);
-    expect(await code({ grantType: 'refresh_token', valid: 604799 })).toBe(1);
+    expect(await answer({ grantType: 'refresh_token', valid: 604799 })).toEqual({
+      code: 1,
+      msg: 'valid time too short, min 604800 seconds (7 days)',
+    });
     expect(await code({ grantType: 'refresh_token', valid: 2592001 })).toBe(1);
     expect(await code({ grantType: 'refresh_token', valid: 2592000 })).toBe(0);
-    expect(await code({ grantType: 'refresh_token', payload: 'x'.repeat(32) })).toBe(1);
-    expect(await code({ grantType: 'refresh_token', payload: 'x'.repeat(31) })).toBe(0);
+    expect(await code({ grantType: 'refresh_token', valid: 0 })).toBe(0);
+    expect(await code({ grantType: 'once', valid: 5 })).toBe(0); // bound, then unused in once mode
+    expect(await code({ grantType: 'refresh_token', payload: 'x'.repeat(32) })).toBe(0);
+    expect(await code({ grantType: 'refresh_token', payload: 'x'.repeat(33) })).toBe(1);
+    expect(await code({ grantType: 'refresh_token', payload: '家'.repeat(32) })).toBe(0);
+    expect(await code({ grantType: 'refresh_token', payload: '😀'.repeat(32) })).toBe(0); // 64 UTF-16 units, 32 runes
   });
 
-  it('a login token belongs to its app: another app verifying it → 6', async () => {
+  it('a login token is not bound to the verifying app (verify.go checks no app); its refresh token is the verifier’s', async () => {
     emu.registerApp({ appCode: 'other', appSecret: 'other-secret', callbackURL: 'http://127.0.0.1:9/cb' });
     const token = emu.issueLoginToken(8, { appCode: 'other' });
-    expect((await verify(sign({ token }, nowS()))).body.code).toBe(6);
+    const res = await verify(sign({ token, grantType: 'refresh_token' }, nowS()));
+    expect(res.body).toMatchObject({ code: 0, data: { userID: 8 } });
+    const refresh = await request(emu.url)
+      .post('/api/v1/app/token/refresh/')
+      .send(sign({ token: res.body.data.refreshToken }, nowS()));
+    expect(refresh.body).toEqual({ code: 0, data: { access_token: expect.any(String) } });
   });
 
-  it('empty grantType answers the user only (once mode)', async () => {
+  it('empty grantType answers the user only (once mode), with empty token fields (no omitempty)', async () => {
     const res = await verify(sign({ token: emu.issueLoginToken(8) }, nowS()));
     expect(res.body).toEqual({
       code: 0,
-      data: { userID: 8, name: '孙翔宇', groups: ['研发', '中心'], avatarUrl: expect.any(String) },
+      data: {
+        userID: 8,
+        name: '孙翔宇',
+        groups: ['研发', '中心'],
+        avatarUrl: expect.any(String),
+        refreshToken: '',
+        accessToken: '',
+      },
     });
   });
 
-  it('rate limit defaults to 60 requests per minute on /api/v1/public', async () => {
+  it('a used or expired login token → code 6, HTTP 401 (not 31)', async () => {
+    const token = emu.issueLoginToken(8);
+    expect((await verify(sign({ token }, nowS()))).body.code).toBe(0);
+    const again = await verify(sign({ token }, nowS()));
+    expect([again.status, again.body]).toEqual([401, { code: 6, msg: '身份校验失败，令牌失效或过期' }]);
+    const old = emu.issueLoginToken(8);
+    emu.clock.advance(5 * 60_000 + 1);
+    const expired = await verify(sign({ token: old }, nowS()));
+    expect([expired.status, expired.body.code]).toEqual([401, 6]);
+  });
+
+  it('the login page refuses a user without a group (7) or identity (26); verify never sees them', async () => {
+    for (const [user, code] of [
+      [10, 7],
+      [11, 26],
+    ]) {
+      const res = await request(emu.url).get(`/login/authorize?appCode=${DEFAULT_APP_CODE}&user=${user}`);
+      expect(res.status).toBe(403);
+      expect(res.headers.location).toBeUndefined();
+      expect(res.text).toContain(`data-code="${code}"`);
+      expect(() => emu.issueLoginToken(user)).toThrow(new RegExp(`code ${code}`));
+    }
+    // the public login API the SPA calls answers the same
+    const api = await request(emu.url).post(`/api/v1/public/login/feishu/${DEFAULT_APP_CODE}`).send({ code: '10' });
+    expect([api.status, api.body]).toEqual([403, { code: 7, msg: '找不到身份组，请联系管理员处理' }]);
+  });
+
+  it('rate limit: 60 per minute per client IP on the login-page routes; verify is not limited', async () => {
     const defaults = await startNcuosEmulator();
     try {
-      const hitIt = () => request(defaults.url).post('/api/v1/public/login/verify').send({});
-      for (let i = 0; i < 60; i++) expect((await hitIt()).body.code).toBe(1);
-      const over = await hitIt();
-      expect([over.status, over.body.code]).toEqual([403, 19]);
+      const page = () => request(defaults.url).get(`/login/authorize?appCode=${DEFAULT_APP_CODE}&user=8`);
+      for (let i = 0; i < 60; i++) expect((await page()).status).toBe(302);
+      const over = await page();
+      expect(over.status).toBe(403);
+      expect(over.text).toContain('data-code="19"');
+      // the API behind the page shares the counter
+      const api = await request(defaults.url).post(`/api/v1/public/login/feishu/${DEFAULT_APP_CODE}`).send({ code: '8' });
+      expect([api.status, api.body.code]).toEqual([403, 19]);
+      // verify is outside Secure(): 61+ signed calls still answer
+      for (let i = 0; i < 3; i++) {
+        const r = await request(defaults.url)
+          .post('/api/v1/public/login/verify')
+          .send(sign({ token: defaults.issueLoginToken(8) }, nowS()));
+        expect(r.body.code).toBe(0);
+      }
       defaults.clock.advance(60_000);
-      expect((await hitIt()).body.code).toBe(1);
+      expect((await page()).status).toBe(302);
     } finally {
       await defaults.close();
     }
   });
 
-  it('rate limit applies per minute to /api/v1/public only, and is configurable', async () => {
+  it('rate limit is configurable and can be reset', async () => {
     const limited = await startNcuosEmulator({ rateLimit: 2 });
     try {
-      const hitIt = () => request(limited.url).post('/api/v1/public/login/verify').send({});
-      expect((await hitIt()).body.code).toBe(1);
-      expect((await hitIt()).body.code).toBe(1);
-      const third = await hitIt();
-      expect([third.status, third.body.code]).toEqual([403, 19]);
+      const hitIt = () => request(limited.url).get(`/?appCode=${DEFAULT_APP_CODE}`);
+      expect((await hitIt()).status).toBe(200);
+      expect((await hitIt()).status).toBe(200);
+      expect((await hitIt()).status).toBe(403);
       expect((await request(limited.url).post('/api/v1/app/token/access/verify').send({})).body.code).toBe(1);
       limited.resetRateLimit();
-      expect((await hitIt()).body.code).toBe(1);
+      expect((await hitIt()).status).toBe(200);
     } finally {
       await limited.close();
     }

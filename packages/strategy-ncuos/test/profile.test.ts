@@ -50,6 +50,20 @@ describe('profile parsing (fixtures)', () => {
     expect(toProfile(answer)).toMatchObject({ id: '9', displayName: '李晓燕', groups: ['设计'], _raw: text });
   });
 
+  it('once login answer as the server sends it (response/login.go: empty refreshToken / accessToken, no omitempty)', () => {
+    const { text, body } = fixture('login-once-server.json');
+    const answer = parseLoginAnswer(body.data, text);
+    expect(answer).not.toHaveProperty('refreshToken');
+    expect(answer).not.toHaveProperty('accessToken');
+    expect(toCredentials('t', answer)).toEqual({ loginToken: 't' });
+    expect(toProfile(answer)._json).toEqual({
+      userID: 9,
+      name: '李晓燕',
+      groups: ['设计'],
+      avatarUrl: 'https://aaa.bbb.com/ddd.png',
+    });
+  });
+
   it("the seed's example (`id` instead of `userID`) is accepted", () => {
     const { text, body } = fixture('login-seed-example.json');
     expect(toProfile(parseLoginAnswer(body.data, text)).id).toBe('8');

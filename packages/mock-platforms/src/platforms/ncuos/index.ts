@@ -1,16 +1,38 @@
 /**
- * Emulator of NCUOS GeniusAuth (南昌大学家园工作室), RefreshToken mode.
+ * Emulator of NCUOS GeniusAuth (南昌大学家园工作室), held to the server's code:
+ * ncuhome/GeniusAuthoritarian (paths below are in that repository unless another is named).
  *
- * Faithful to PLATFORMS.md §4 and the seed: the login page `/?appCode=` lists seeded users; picking
- * one lands on the app's *registered* callback with `?token=<loginToken>` (5 minutes, single-use).
- * Every API call under /api/v1/public/login/verify and /api/v1/app/* is signature-checked (appCode,
- * timeStamp within −10 s … +5 min of `ctx.clock`, SHA-256 over the sorted `k=v` pairs with appSecret),
- * answers the `{ code, data, msg }` envelope with the platform's codes and HTTP statuses, and
- * /api/v1/public/* is rate limited (60 requests per minute per client IP by default).
+ * - Signed app API (internal/api/router/app/*.go, router/public/init.go, middlewares/app.go):
+ *   POST /api/v1/public/login/verify, GET /api/v1/app/keypair/server, GET /api/v1/app/user/info,
+ *   POST|PATCH|DELETE /api/v1/app/token/refresh/, POST /api/v1/app/token/access/verify,
+ *   POST /api/v1/app/token/access/user/info, and the deprecated /api/v1/public/token/… and
+ *   /api/v1/public/user/info aliases.
+ * - The login page (the platform's SPA, reduced to a list of seeded users) and the public login API
+ *   it calls (router/public/login/init.go, controllers/public/login/thirdPartyLogin.go): that is
+ *   where codes 7 / 26 come from and where the 60-per-minute rate limit (code 19) applies.
+ * - Envelopes `{ code, data }` / `{ code, msg }` (callback/callback.go), codes and statuses
+ *   (callback/code.go), Ed25519 JWTs (pkg/jwt/jwt.go; see ./tokens.ts), gin's bindings (./gojson.ts).
  */
-import { createHash, randomBytes } from 'node:crypto';
-import type { Request, Response } from 'express';
-import { escapeHtml, page, startEmulator, type Clock, type Emulator } from '../../harness';
+import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { escapeHtml, page, rawBody, startEmulator, type Clock, type Emulator } from '../../harness';
+import {
+  BindError,
+  bindForm,
+  bindJson,
+  byteOrder,
+  decodeFirstValue,
+  GoObject,
+  goSprint,
+  parseGoQuery,
+  type Bound,
+  type GoField,
+  type GoValue,
+} from './gojson';
+import { EMULATOR_CA_PEM, newJwtKeys, parseJwt, publicKeyPem, seconds, signJwt, type JwtKeys } from './tokens';
+
+export { goSprint, decodeFirstValue, GoNumber, GoObject, type GoValue } from './gojson';
 
 export const DEFAULT_PORT = 4103;
 /** The demo app registered on the emulator out of the box. */
@@ -18,32 +40,39 @@ export const DEFAULT_APP_CODE = 'campus-passport-demo';
 export const DEFAULT_APP_SECRET = 'ncuos-demo-secret-7f3a9c1e5b2d4086';
 export const DEFAULT_CALLBACK_URL = 'http://localhost:3000/auth/ncuos/callback';
 
-/** Login tokens live 5 minutes; access tokens 5 minutes; refresh tokens `valid` seconds. */
+/** Login tokens live 5 minutes (jwt.go GenerateLoginToken); access tokens 5 minutes (GenerateAccessToken). */
 export const LOGIN_TOKEN_TTL_MS = 5 * 60_000;
 export const ACCESS_TOKEN_TTL_MS = 5 * 60_000;
+/** `valid` (verify.go): binding min=0,max=2592000; in refresh_token mode 0 means 604800 and less is refused. */
 export const MIN_VALID_SECONDS = 604_800;
 export const MAX_VALID_SECONDS = 2_592_000;
-/** The payload must be shorter than this many characters. */
+/** `payload` (verify.go): binding max=32 — at most 32 characters (validator counts runes). */
 export const PAYLOAD_MAX_LENGTH = 32;
+/** middlewares/secure.go: RateLimit 60 per minute per client IP, on the login-page routes only. */
+export const RATE_LIMIT_PER_MINUTE = 60;
 
 export interface NcuosApp {
   appCode: string;
   appSecret: string;
-  /** Where the login page sends the browser with `?token=`. */
+  /** Where the login page sends the browser with `?token=` (the app's registered callback). */
   callbackURL: string;
+  /** The app's display name (GET /api/v1/public/app/). Default: the appCode. */
+  name?: string;
+  /** dao.App PermitAllGroup: users without a group may log in (thirdPartyLogin.go checkUserPermission). */
+  permitAllGroup?: boolean;
 }
 
 export interface NcuosSeedUser {
   id: number;
   name: string;
   avatarUrl: string;
-  /** Group names (the login answer) — the public user info answers `{ id, name }` objects. */
+  /** Group names (what the login records); the public user info answers `{ id, name }` objects. */
   groups: string[];
-  /** Emulate a user whose identity was not found: verify answers code 26. */
+  /** A user the platform has no identity for: the login page refuses with code 26. */
   noIdentity?: boolean;
 }
 
-/** Seeded users: 8 and 9 are ordinary members, 10 has no group (code 7), 11 no identity (code 26). */
+/** Seeded users: 8 and 9 are ordinary members; the login page refuses 10 (no group, code 7) and 11 (no identity, code 26). */
 export const NCUOS_USERS: NcuosSeedUser[] = [
   { id: 8, name: '孙翔宇', avatarUrl: 'https://avatar.example.ncuos.test/8.png', groups: ['研发', '中心'] },
   { id: 9, name: '李晓燕', avatarUrl: 'https://avatar.example.ncuos.test/9.png', groups: ['设计'] },
@@ -54,18 +83,21 @@ export const NCUOS_USERS: NcuosSeedUser[] = [
 /** Group ids used by the public user-info answer. */
 const GROUP_IDS: Record<string, number> = { 研发: 1, 中心: 2, 设计: 3, 运营: 4 };
 
-/** The platform's codes: [code, HTTP status, message]. */
+/** The platform's codes: [code, HTTP status, message] (internal/api/callback/code.go). */
 export const NCUOS_CODES = {
   form: [1, 400, '参数错误，请把输入截图发给前端同学'],
   appCodeNotFound: [3, 404, '没有找到授权码'],
+  dbOperation: [4, 500, '数据库操作失败，请反馈后端同学修复'],
   remoteFailed: [5, 500, '远程调用异常，请稍候重试'],
-  unauthorized: [6, 401, '身份校验失败，权限不足'],
+  unauthorized: [6, 401, '身份校验失败，令牌失效或过期'],
   noGroup: [7, 403, '找不到身份组，请联系管理员处理'],
+  unexpected: [8, 500, '发生预期外错误，请反馈后端同学'],
   signatureExpired: [9, 403, '请求已过期，请重试'],
   rateLimited: [19, 403, '操作频繁，请稍后重试'],
+  /** Never raised on verify: verify.go's client-IP check is commented out (since 2024-12). */
   netContextChanged: [20, 403, '网络环境异常变更，请重新登录'],
   noIdentity: [26, 403, '没有找到角色，请尝试使用其他登录方式或联系管理员'],
-  tokenInvalid: [31, 403, '身份校验失败，令牌失效或过期'],
+  tokenInvalid: [31, 403, '身份令牌无效或已过期'],
 } as const satisfies Record<string, readonly [number, number, string]>;
 type CodeName = keyof typeof NCUOS_CODES;
 
@@ -76,72 +108,95 @@ export interface NcuosEmulatorOptions {
   /** Registered apps (default: the demo app). */
   apps?: NcuosApp[];
   users?: NcuosSeedUser[];
-  /** Requests per minute per client IP on /api/v1/public/* (default 60; 0 = no limit). */
+  /** Requests per minute per client IP on the login-page routes (default 60; 0 = no limit). */
   rateLimit?: number;
 }
 
 export interface NcuosEmulator extends Emulator {
   readonly apps: Map<string, NcuosApp>;
   readonly users: NcuosSeedUser[];
+  /** The public key the emulator signs its JWTs with, as GET /api/v1/app/keypair/server's `jwt` decodes. */
+  readonly jwtPublicKeyPem: string;
   /** Register (or replace) an app, e.g. one whose callback is a test server. */
   registerApp(app: NcuosApp): void;
-  /** What clicking a user on the login page mints: a 5-minute single-use login token. */
+  /**
+   * What picking a user on the login page mints: a 5-minute single-use login token. Throws, as the
+   * login page refuses, for a user without a group (code 7) or identity (code 26).
+   */
   issueLoginToken(userId?: number, options?: { appCode?: string; ip?: string }): string;
-  /** Make the next `times` signed API calls answer code 5 (remote call failed, retry). */
+  /** Emulator fault hook: the next `times` signed API calls answer code 5 (remote call failed, retry). */
   failRemote(times?: number): void;
   /** Forget the rate-limit counters. */
   resetRateLimit(): void;
 }
 
-interface LoginTokenEntry {
+/** The login record a login token points at (jwtClaims/redis.go LoginRedis). */
+interface LoginEntry {
   uid: number;
+  name: string;
+  avatarUrl: string;
+  groups: string[];
   appCode: string;
   ip: string;
   exp: number;
 }
-interface RefreshEntry {
-  /** Store point: destroying it kills every refresh / access token derived from it. */
-  id: string;
-  uid: number;
-  appCode: string;
-  payload: string;
-  exp: number;
-}
-interface AccessEntry {
-  refreshId: string;
-  uid: number;
-  appCode: string;
-  payload: string;
-  exp: number;
-}
 
-const b64url = (s: string) => Buffer.from(s, 'utf8').toString('base64url');
-
-/** A JWT-shaped opaque token (header.claims.random): the emulator looks it up, never trusts it. */
-function jwtLike(claims: Record<string, unknown>): string {
-  return `${b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }))}.${b64url(JSON.stringify(claims))}.${randomBytes(24).toString('base64url')}`;
-}
-
-/** Go's `fmt.Sprint` of a value decoded by encoding/json with UseNumber — what the server signs. */
-export function goSprint(v: unknown): string {
-  if (v === null || v === undefined) return '<nil>';
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
-  if (Array.isArray(v)) return `[${v.map(goSprint).join(' ')}]`;
-  if (typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    return `map[${Object.keys(o)
-      .sort()
-      .map((k) => `${k}:${goSprint(o[k])}`)
-      .join(' ')}]`;
-  }
-  return String(v);
-}
+/** RequireAppSignature's header struct (middlewares/app.go). */
+const HEADER_FIELDS: GoField[] = [
+  { go: 'AppCode', json: 'appCode', form: 'appCode', kind: 'string' },
+  { go: 'TimeStamp', json: 'timeStamp', form: 'timeStamp', kind: 'int64' },
+  { go: 'Signature', json: 'signature', form: 'signature', kind: 'string' },
+];
+/** CompleteLogin's form (controllers/public/login/verify.go): json tags only. */
+const VERIFY_FIELDS: GoField[] = [
+  { go: 'Token', json: 'token', kind: 'string' },
+  { go: 'ClientIp', json: 'clientIp', kind: 'string' },
+  { go: 'GrantType', json: 'grantType', kind: 'string' },
+  { go: 'Payload', json: 'payload', kind: 'string' },
+  { go: 'Valid', json: 'valid', kind: 'int64' },
+];
+const TOKEN_FIELDS: GoField[] = [{ go: 'Token', json: 'token', form: 'token', kind: 'string' }];
+const MODIFY_FIELDS: GoField[] = [
+  ...TOKEN_FIELDS,
+  { go: 'Payload', json: 'payload', form: 'payload', kind: 'string' },
+  { go: 'AccessToken', json: 'accessToken', form: 'accessToken', kind: 'bool' },
+];
+const ID_FIELDS: GoField[] = [{ go: 'ID', json: 'id', form: 'id', kind: 'string' }];
+const CODE_FIELDS: GoField[] = [{ go: 'Code', json: 'code', form: 'code', kind: 'string' }];
+const APP_CODE_FIELDS: GoField[] = [{ go: 'AppCode', json: 'appCode', form: 'appCode', kind: 'string' }];
+/** thirdPartyLogin.go: the `:app` route names. */
+const LOGIN_APPS = ['feishu', 'dingTalk'];
 
 function normalizeIp(ip: string | undefined): string {
   if (!ip) return '';
   return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
 }
+
+/** gin's c.ClientIP() under gin.Default() (every proxy trusted): X-Forwarded-For, X-Real-IP, then the peer. */
+function ginClientIp(req: Request): string {
+  for (const name of ['x-forwarded-for', 'x-real-ip']) {
+    const header = req.headers[name];
+    if (typeof header !== 'string' || header === '') continue;
+    const items = header.split(',').map((s) => s.trim());
+    if (items.every((s) => isIP(s) !== 0)) return items[0];
+  }
+  return normalizeIp(req.socket.remoteAddress);
+}
+
+/** gin's c.ContentType(): the header up to the first space or `;`, case kept. */
+function ginContentType(req: Request): string {
+  const ct = req.headers['content-type'] ?? '';
+  const cut = ct.search(/[ ;]/);
+  return cut === -1 ? ct : ct.slice(0, cut);
+}
+
+function rawQueryOf(req: Request): string {
+  const q = req.originalUrl.indexOf('?');
+  return q === -1 ? '' : req.originalUrl.slice(q + 1);
+}
+
+/** Go's utf8.RuneCountInString, which the validator's max= uses on strings. */
+const runes = (s: string) => [...s].length;
 
 /** Start the NCUOS GeniusAuth emulator. */
 export async function startNcuosEmulator(options: NcuosEmulatorOptions = {}): Promise<NcuosEmulator> {
@@ -151,19 +206,82 @@ export async function startNcuosEmulator(options: NcuosEmulatorOptions = {}): Pr
   ])
     apps.set(a.appCode, { ...a });
   const users = options.users ?? NCUOS_USERS;
-  const rateLimit = options.rateLimit ?? 60;
-  const loginTokens = new Map<string, LoginTokenEntry>();
-  const refreshTokens = new Map<string, RefreshEntry>();
-  const liveRefreshIds = new Set<string>();
-  const accessTokens = new Map<string, AccessEntry>();
-  const hits = new Map<string, { windowStart: number; count: number }>();
+  const rateLimit = options.rateLimit ?? RATE_LIMIT_PER_MINUTE;
+  const keys: JwtKeys = newJwtKeys();
+  /** Redis store points (db/redis/ThirdPartyLogin.go, RefreshToken.go): id → entry / expiry (epoch ms). */
+  const loginStore = new Map<number, LoginEntry>();
+  const refreshStore = new Map<number, number>();
+  const hits = new Map<string, number[]>();
+  let loginStoreSeq = 0;
+  let loginRecordSeq = 0;
   let remoteFailures = 0;
   let clockRef: Clock | undefined = options.clock;
+  /** The started emulator, for its recorded requests (the raw bodies). */
+  const started: { emulator?: Emulator } = {};
+  const now = () => (clockRef ? clockRef.now() : Date.now());
 
-  const mintLoginToken = (uid: number, appCode: string, ip: string, now: number) => {
-    const token = jwtLike({ uid, appCode, typ: 'login', iat: Math.floor(now / 1000) });
-    loginTokens.set(token, { uid, appCode, ip: normalizeIp(ip), exp: now + LOGIN_TOKEN_TTL_MS });
-    return token;
+  type LoginCheck = { ok: true; user: NcuosSeedUser; app: NcuosApp } | { ok: false; code: CodeName };
+  /** ThirdPartyLogin's checks, in its order (thirdPartyLogin.go). `userCode` stands for the Feishu/DingTalk code. */
+  const loginPageCheck = (appCode: string, userCode: string): LoginCheck => {
+    const app = apps.get(appCode);
+    if (!app) return { ok: false, code: 'appCodeNotFound' }; // CheckAppCode → ErrAppCodeNotFound
+    const user = users.find((u) => String(u.id) === userCode);
+    if (!user) return { ok: false, code: 'remoteFailed' }; // loginFeishu: GetUser(code) failed → ErrRemoteOperationFailed
+    if (user.noIdentity) return { ok: false, code: 'noIdentity' }; // FirstByPhone not found / GetForAppCode not found → ErrUserIdentity
+    if (user.groups.length === 0 && !app.permitAllGroup) return { ok: false, code: 'noGroup' }; // checkUserPermission → ErrFindUnit
+    return { ok: true, user, app };
+  };
+
+  /** GenerateLoginToken: a store point with the login record (5 min) and a JWT pointing at it. */
+  const mintLoginToken = (user: NcuosSeedUser, appCode: string, ip: string): string => {
+    const t = now();
+    const id = ++loginStoreSeq;
+    loginStore.set(id, {
+      uid: user.id,
+      name: user.name,
+      avatarUrl: user.avatarUrl,
+      groups: [...user.groups],
+      appCode,
+      ip: normalizeIp(ip),
+      exp: t + LOGIN_TOKEN_TTL_MS,
+    });
+    const iat = seconds(t);
+    return signJwt({ exp: seconds(t + LOGIN_TOKEN_TTL_MS), iat, type: 'Login', uid: user.id, oid: 1, id }, keys);
+  };
+
+  const mintRefresh = (uid: number, recordId: number, appCode: string, payload: string, validMs: number): string => {
+    const t = now();
+    refreshStore.set(recordId, t + validMs); // CreateStorePointWithID(loginRecordID, valid)
+    return signJwt(
+      {
+        exp: seconds(t + validMs),
+        iat: seconds(t),
+        type: 'Refresh',
+        uid,
+        oid: 1,
+        id: recordId,
+        appCode,
+        ...(payload ? { payload } : {}),
+      },
+      keys,
+    );
+  };
+
+  const mintAccess = (recordId: number, uid: number, appCode: string, payload: string): string => {
+    const t = now();
+    return signJwt(
+      {
+        exp: seconds(t + ACCESS_TOKEN_TTL_MS),
+        iat: seconds(t),
+        type: 'Access',
+        uid,
+        oid: 1,
+        id: recordId,
+        appCode,
+        ...(payload ? { payload } : {}),
+      },
+      keys,
+    );
   };
 
   const emu = await startEmulator({
@@ -173,21 +291,180 @@ export async function startNcuosEmulator(options: NcuosEmulatorOptions = {}): Pr
     clock: options.clock,
     routes(app, ctx) {
       clockRef = ctx.clock;
-      const now = () => ctx.clock.now();
+      /** gin routes are case-sensitive and strict about the trailing slash. */
+      const router = express.Router({ strict: true, caseSensitive: true });
+      const table: Array<{ method: string; re: RegExp }> = [];
+      const route = (method: 'get' | 'post' | 'patch' | 'delete', path: string, ...handlers: express.RequestHandler[]) => {
+        table.push({
+          method: method.toUpperCase(),
+          re: new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z]+/g, '[^/]+')}$`),
+        });
+        router[method](path, ...handlers);
+      };
+
+      /** c.JSON: encoding/json escapes <, >, & and U+2028/9. */
+      const goJson = (res: Response, status: number, body: unknown) => {
+        const text = JSON.stringify(body).replace(
+          /[<>&\u2028\u2029]/g,
+          (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+        );
+        res.status(status).type('application/json; charset=utf-8').send(text);
+      };
+      /** callback.Error (msg as in code.go) / callback.ErrorWithTip (msg replaced by the tip). */
       const send = (res: Response, name: CodeName, tip?: string) => {
         const [code, status, msg] = NCUOS_CODES[name];
-        res.status(status).json({ code, msg: tip ? `${msg}: ${tip}` : msg });
+        goJson(res, status, { code, msg: tip ?? msg });
       };
-      const ok = (res: Response, data?: unknown) => res.json(data === undefined ? { code: 0 } : { code: 0, data });
+      /** callback.Success / callback.Default: `msg` omitted, `data` omitted when nil. */
+      const ok = (res: Response, data?: unknown) => goJson(res, 200, data === undefined ? { code: 0 } : { code: 0, data });
 
-      // ---- the login page (the platform's SPA, reduced to a list of seeded users)
-      app.get('/', (req: Request, res: Response) => {
-        const appCode = typeof req.query.appCode === 'string' ? req.query.appCode : '';
-        const registered = apps.get(appCode);
-        if (!registered) {
-          res.status(404).type('html').send(page('GeniusAuth 统一登录', `<p>没有找到授权码 (unknown appCode)</p>`));
-          return;
+      /** The body exactly as received; needed for Go's number literals. */
+      const rawBodyOf = (req: Request): string => rawBody(req);
+
+      /** secure.go + Mmx233/secure v2.0.6: refused once `limit` requests were accepted within the last minute. */
+      const rateLimited = (req: Request): boolean => {
+        if (!rateLimit) return false;
+        const ip = ginClientIp(req);
+        const t = now();
+        const recent = (hits.get(ip) ?? []).filter((at) => t - at < 60_000);
+        if (recent.length >= rateLimit) {
+          hits.set(ip, recent);
+          return true;
         }
+        recent.push(t);
+        hits.set(ip, recent);
+        return false;
+      };
+      const secure = (req: Request, res: Response, next: NextFunction) => (rateLimited(req) ? send(res, 'rateLimited') : next());
+
+      // gin answers HEAD / OPTIONS on no route (GinWebServe serves GET only): 404 text
+      app.use((req: Request, res: Response, next: NextFunction) => {
+        if (req.method === 'HEAD' || req.method === 'OPTIONS')
+          return void res.status(404).type('text/plain').send('404 page not found');
+        next();
+      });
+
+      // ---- RequireAppSignature (middlewares/app.go)
+      const signed = (req: Request, res: Response, next: NextFunction) => {
+        let header: Bound;
+        let form: Map<string, GoValue>;
+        if (req.method !== 'GET' && req.method !== 'DELETE') {
+          // the body is JSON whatever the Content-Type; the header fields bind from it, then the whole
+          // object is decoded with UseNumber for signing
+          let value: GoValue;
+          try {
+            value = decodeFirstValue(rawBodyOf(req));
+            header = bindJson(value, HEADER_FIELDS);
+          } catch {
+            return send(res, 'form');
+          }
+          form = value instanceof GoObject ? value.toMap() : new Map();
+          res.locals.body = value; // c.Set(gin.BodyBytesKey, …): reused by the handlers' JSON binding
+        } else {
+          // GET / DELETE: header and signed fields from the query string only; a body is never read
+          const q = parseGoQuery(rawQueryOf(req));
+          if (q.error) return send(res, 'form'); // req.ParseForm fails → binding error
+          try {
+            header = bindForm(q.values, HEADER_FIELDS);
+          } catch {
+            return send(res, 'form');
+          }
+          form = new Map([...q.values].map(([k, vs]) => [k, vs[0]] as const));
+          res.locals.query = q.values;
+        }
+        const appCode = header.appCode as string;
+        const ts = header.timeStamp as number;
+        if (appCode === '' || ts === 0 || header.signature === '') return send(res, 'form'); // binding:"required"
+        const sub = now() - ts * 1000;
+        if (sub > 5 * 60_000 || sub < -10_000) return send(res, 'signatureExpired'); // allow 10 s ahead, 5 min behind
+        const registered = apps.get(appCode);
+        if (!registered) return send(res, 'appCodeNotFound');
+        form.delete('signature');
+        const strMap = new Map<string, string>();
+        for (const [k, v] of form) strMap.set(k, goSprint(v));
+        strMap.set('appSecret', registered.appSecret); // set last: a sent "appSecret" field is overwritten
+        const base = [...strMap.keys()]
+          .sort(byteOrder)
+          .map((k) => `${k}=${strMap.get(k)}`)
+          .join('&');
+        if (createHash('sha256').update(base, 'utf8').digest('hex') !== header.signature) return send(res, 'unauthorized'); // "signature invalid" is only logged
+        res.locals.appCode = appCode;
+        if (remoteFailures > 0) {
+          remoteFailures -= 1; // emulator fault hook, not a platform behaviour
+          return send(res, 'remoteFailed');
+        }
+        next();
+      };
+
+      /** tools.ShouldBindReused: JSON from the signed body (any Content-Type), else the query (form tags). */
+      const bindReused = (res: Response, fields: GoField[]): Bound | undefined => {
+        try {
+          return res.locals.body !== undefined
+            ? bindJson(res.locals.body as GoValue, fields)
+            : bindForm((res.locals.query as Map<string, string[]>) ?? new Map(), fields);
+        } catch {
+          send(res, 'form');
+          return undefined;
+        }
+      };
+
+      /** c.ShouldBind: the binding chosen by method and Content-Type (gin binding.Default). */
+      const bindByContentType = (req: Request, res: Response, fields: GoField[]): Bound => {
+        const ct = req.method === 'GET' ? '' : ginContentType(req); // GET always binds the form (the query)
+        const body = res.locals.body as GoValue;
+        if (ct === 'application/json') return bindJson(body, fields);
+        if (ct === 'application/x-yaml' || ct === 'application/yaml') return bindJson(body, fields, 'yaml'); // JSON is YAML; yaml.v3 keys are lower-cased field names
+        // XML, protobuf, TOML and multipart cannot decode the JSON body the signature required
+        // (msgpack is not among them: Dockerfile.core builds with -tags nomsgpack, so it falls to Form)
+        if (['application/xml', 'text/xml', 'application/x-protobuf', 'application/toml', 'multipart/form-data'].includes(ct))
+          throw new BindError(`${ct} binding of a JSON body`);
+        // binding.Form: req.ParseForm — an urlencoded body (Content-Type parsed case-insensitively), then the query
+        const values = new Map<string, string[]>();
+        const bodyForm =
+          req.method !== 'GET' &&
+          (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase() === 'application/x-www-form-urlencoded';
+        const parts = [bodyForm ? parseGoQuery(rawBodyOf(req)) : undefined, parseGoQuery(rawQueryOf(req))];
+        for (const p of parts) {
+          if (!p) continue;
+          if (p.error) throw new BindError(p.error);
+          for (const [k, vs] of p.values) values.set(k, [...(values.get(k) ?? []), ...vs]);
+        }
+        return bindForm(values, fields);
+      };
+
+      /** RequireAccessToken (middlewares/app.go). */
+      const accessClaims = (res: Response): Record<string, unknown> | undefined => {
+        const f = bindReused(res, TOKEN_FIELDS);
+        if (!f) return undefined;
+        if (f.token === '') return void send(res, 'form');
+        const c = parseJwt(f.token as string, 'Access', keys, now());
+        // ParseAccessToken also needs the refresh record's store point
+        if (!c || !((refreshStore.get(c.id as number) ?? 0) > now())) return void send(res, 'tokenInvalid');
+        if (c.appCode !== res.locals.appCode) return void send(res, 'unauthorized');
+        return c;
+      };
+
+      /** ParseRefreshToken: a valid Refresh JWT whose store point still exists. */
+      const refreshClaims = (token: string): Record<string, unknown> | undefined => {
+        const c = parseJwt(token, 'Refresh', keys, now());
+        return c && (refreshStore.get(c.id as number) ?? 0) > now() ? c : undefined;
+      };
+
+      // ---- the login page: the platform's SPA reduced to a list of seeded users (emulator-specific
+      // pages; each stands for the SPA's calls to the rate-limited public login API below)
+      const errorPage = (res: Response, name: CodeName) => {
+        const [code, status, msg] = NCUOS_CODES[name];
+        res
+          .status(status)
+          .type('html')
+          .send(page('GeniusAuth 统一登录', `<p class="error" data-code="${code}">${escapeHtml(msg)} (code ${code})</p>`));
+      };
+
+      // stands for the SPA's GET /api/v1/public/app/?appCode= (rate limited, code 3 for an unknown app)
+      router.get('/', (req: Request, res: Response) => {
+        if (rateLimited(req)) return errorPage(res, 'rateLimited');
+        const appCode = typeof req.query.appCode === 'string' ? req.query.appCode : '';
+        if (!apps.get(appCode)) return errorPage(res, 'appCodeNotFound');
         const items = users
           .map(
             (u) =>
@@ -205,240 +482,273 @@ ${items}
         );
       });
 
-      // what the platform's SPA does after the user logged in: mint the token, go to the callback
-      app.get('/login/authorize', (req: Request, res: Response) => {
+      // stands for the SPA's POST /api/v1/public/login/:app/:appCode and its navigation to `callback`:
+      // refused users (7, 26) see the error on the login page and never reach the app
+      router.get('/login/authorize', (req: Request, res: Response) => {
+        if (rateLimited(req)) return errorPage(res, 'rateLimited');
         const appCode = typeof req.query.appCode === 'string' ? req.query.appCode : '';
-        const registered = apps.get(appCode);
-        const user = users.find((u) => String(u.id) === req.query.user);
-        if (!registered || !user) {
-          res.status(404).type('html').send(page('GeniusAuth 统一登录', '<p>unknown app or user</p>'));
-          return;
-        }
-        const token = mintLoginToken(user.id, appCode, req.ip ?? '', now());
-        const target = new URL(registered.callbackURL);
-        target.searchParams.set('token', token);
+        const userCode = typeof req.query.user === 'string' ? req.query.user : '';
+        const check = loginPageCheck(appCode, userCode);
+        if (!check.ok) return errorPage(res, check.code);
+        const target = new URL(check.app.callbackURL);
+        target.searchParams.set('token', mintLoginToken(check.user, appCode, ginClientIp(req))); // tools.GenCallback
         res.redirect(302, target.toString());
       });
 
-      // ---- rate limit on public routes
-      app.use('/api/v1/public', (req: Request, res: Response, next) => {
-        if (!rateLimit) return next();
-        const key = normalizeIp(req.ip);
-        const t = now();
-        const entry = hits.get(key);
-        if (!entry || t - entry.windowStart >= 60_000) {
-          hits.set(key, { windowStart: t, count: 1 });
-          return next();
+      // ---- the public login API (router/public/login/init.go, router/public/app.go), behind Secure()
+      // GET /api/v1/public/app/ (controllers/public/app/data.go AppInfo)
+      route('get', '/api/v1/public/app/', secure, (req: Request, res: Response) => {
+        let f: Bound;
+        try {
+          f = bindByContentType(req, res, APP_CODE_FIELDS);
+        } catch {
+          return send(res, 'form');
         }
-        entry.count += 1;
-        if (entry.count > rateLimit) return send(res, 'rateLimited');
-        next();
+        if (f.appCode === '') return ok(res, { name: 'GeniusAuth', host: req.headers.host ?? '' }); // global.ThisAppName: unconfirmed value
+        const a = apps.get(f.appCode as string);
+        if (!a) return send(res, 'appCodeNotFound');
+        ok(res, { name: a.name ?? a.appCode, host: new URL(a.callbackURL).host });
       });
 
-      // ---- signature check (RequireAppSignature)
-      const signed = (req: Request, res: Response, next: () => void) => {
-        let form: Record<string, unknown>;
-        if (req.method === 'GET' || req.method === 'DELETE') {
-          form = {};
-          for (const [k, v] of Object.entries(req.query)) form[k] = Array.isArray(v) ? v[0] : v;
-        } else {
-          if (!req.body || typeof req.body !== 'object' || Array.isArray(req.body))
-            return send(res, 'form', 'signature required');
-          form = { ...(req.body as Record<string, unknown>) };
-        }
-        const appCode = form.appCode;
-        const ts = typeof form.timeStamp === 'string' ? Number(form.timeStamp) : form.timeStamp;
-        const signature = form.signature;
-        if (typeof appCode !== 'string' || !appCode || typeof signature !== 'string' || !signature)
-          return send(res, 'form', 'appCode, timeStamp and signature are required');
-        if (typeof ts !== 'number' || !Number.isInteger(ts) || ts === 0) return send(res, 'form', 'timeStamp');
-        const diff = now() / 1000 - ts;
-        if (diff > 300 || diff < -10) return send(res, 'signatureExpired');
-        const registered = apps.get(appCode);
-        if (!registered) return send(res, 'appCodeNotFound');
-        delete form.signature;
-        const strMap: Record<string, string> = { appSecret: registered.appSecret };
-        for (const [k, v] of Object.entries(form)) strMap[k] = goSprint(v);
-        const base = Object.keys(strMap)
-          .sort()
-          .map((k) => `${k}=${strMap[k]}`)
-          .join('&');
-        if (createHash('sha256').update(base).digest('hex') !== signature) return send(res, 'unauthorized', 'signature invalid');
-        res.locals.appCode = appCode;
-        res.locals.form = form;
-        if (remoteFailures > 0) {
-          remoteFailures -= 1;
-          return send(res, 'remoteFailed');
-        }
-        next();
+      // GET /api/v1/public/login/:app/link/:appCode (GetLoginLink): app check, then the :app name
+      const linkTo = (req: Request, res: Response, appCode: string) => {
+        if (!LOGIN_APPS.includes(req.params.app as string)) return send(res, 'form');
+        // the real link is Feishu's / DingTalk's OAuth page; the emulator's is its own login page
+        ok(res, { url: `${ctx.url}/?appCode=${encodeURIComponent(appCode)}` });
       };
+      route('get', '/api/v1/public/login/:app/link/', secure, (req: Request, res: Response) => linkTo(req, res, ''));
+      route('get', '/api/v1/public/login/:app/link/:appCode', secure, (req: Request, res: Response) => {
+        const appCode = req.params.appCode as string;
+        if (!apps.has(appCode)) return send(res, 'appCodeNotFound');
+        linkTo(req, res, appCode);
+      });
 
-      const tokenField = (res: Response): string | undefined => {
-        const t = (res.locals.form as Record<string, unknown>).token;
-        if (typeof t !== 'string' || !t) {
-          send(res, 'form', 'token required');
-          return undefined;
+      // POST /api/v1/public/login/:app/:appCode (ThirdPartyLogin): the emulator takes a seeded user id as `code`
+      route('post', '/api/v1/public/login/:app/:appCode', secure, (req: Request, res: Response) => {
+        let f: Bound;
+        try {
+          res.locals.body = decodeFirstValue(rawBodyOf(req)); // c.ShouldBind: JSON only under application/json
+        } catch {
+          res.locals.body = null;
         }
-        return t;
-      };
-
-      const liveRefresh = (token: string, appCode: string, res: Response): RefreshEntry | undefined => {
-        const entry = refreshTokens.get(token);
-        if (!entry || entry.exp <= now() || !liveRefreshIds.has(entry.id)) {
-          send(res, 'tokenInvalid');
-          return undefined;
+        try {
+          f = bindByContentType(req, res, CODE_FIELDS);
+        } catch {
+          return send(res, 'form');
         }
-        if (entry.appCode !== appCode) {
-          send(res, 'unauthorized');
-          return undefined;
+        if (f.code === '') return send(res, 'form');
+        const appCode = req.params.appCode as string;
+        if (!apps.has(appCode)) return send(res, 'appCodeNotFound');
+        if (!LOGIN_APPS.includes(req.params.app as string)) return send(res, 'form'); // loadUserIdentity default
+        const check = loginPageCheck(appCode, f.code as string);
+        if (!check.ok) return send(res, check.code);
+        const token = mintLoginToken(check.user, appCode, ginClientIp(req));
+        const callback = new URL(check.app.callbackURL);
+        callback.searchParams.set('token', token);
+        ok(res, { token, mfa: false, callback: callback.toString() }); // response.ThirdPartyLogin (no MFA users seeded)
+      });
+
+      // POST /api/v1/public/login/:app/ (ThirdPartySelfLogin, the dashboard's own login): not emulated beyond
+      // its form and app checks — unconfirmed for feishu/dingTalk, answered code 1
+      route('post', '/api/v1/public/login/:app/', secure, (_req: Request, res: Response) => send(res, 'form'));
+
+      // ---- POST /api/v1/public/login/verify (verify.go CompleteLogin): signed, not rate limited
+      route('post', '/api/v1/public/login/verify', signed, (req: Request, res: Response) => {
+        let f: Bound;
+        try {
+          f = bindByContentType(req, res, VERIFY_FIELDS);
+        } catch {
+          return send(res, 'form');
         }
-        return entry;
-      };
-
-      const mintAccess = (r: RefreshEntry, payload: string): string => {
-        const token = jwtLike({ uid: r.uid, appCode: r.appCode, typ: 'access', payload });
-        accessTokens.set(token, { refreshId: r.id, uid: r.uid, appCode: r.appCode, payload, exp: now() + ACCESS_TOKEN_TTL_MS });
-        return token;
-      };
-
-      const mintRefresh = (uid: number, appCode: string, payload: string, exp: number, id?: string): [string, RefreshEntry] => {
-        const entry: RefreshEntry = { id: id ?? randomBytes(8).toString('hex'), uid, appCode, payload, exp };
-        liveRefreshIds.add(entry.id);
-        const token = jwtLike({ uid, appCode, typ: 'refresh', id: entry.id, payload });
-        refreshTokens.set(token, entry);
-        return [token, entry];
-      };
-
-      // ---- verify the login token (CompleteLogin)
-      app.post('/api/v1/public/login/verify', signed, (req: Request, res: Response) => {
-        const f = res.locals.form as Record<string, unknown>;
-        const token = tokenField(res);
-        if (token === undefined) return;
-        const grantType = f.grantType ?? '';
-        if (grantType !== '' && grantType !== 'once' && grantType !== 'refresh_token') return send(res, 'form', 'grantType');
-        if (f.clientIp !== undefined && typeof f.clientIp !== 'string') return send(res, 'form', 'clientIp');
-        const payload = f.payload ?? '';
-        if (typeof payload !== 'string' || payload.length >= PAYLOAD_MAX_LENGTH) return send(res, 'form', 'payload');
-        let valid = f.valid ?? 0;
-        if (typeof valid !== 'number' || !Number.isInteger(valid) || valid < 0 || valid > MAX_VALID_SECONDS)
-          return send(res, 'form', 'valid');
+        const grantType = f.grantType as string;
+        const payload = f.payload as string;
+        let valid = f.valid as number;
+        if (
+          f.token === '' || // binding:"required"
+          !['', 'refresh_token', 'once'].includes(grantType) || // eq=|eq=refresh_token|eq=once
+          runes(payload) > PAYLOAD_MAX_LENGTH || // max=32
+          valid < 0 ||
+          valid > MAX_VALID_SECONDS // min=0,max=2592000
+        )
+          return send(res, 'form');
+        // clientIp is bound but never checked: the strict client-IP check is commented out (since 2024-12)
         const refreshMode = grantType === 'refresh_token';
         if (refreshMode) {
           if (valid === 0) valid = MIN_VALID_SECONDS;
           else if (valid < MIN_VALID_SECONDS) return send(res, 'form', 'valid time too short, min 604800 seconds (7 days)');
         }
-        const entry = loginTokens.get(token);
-        if (!entry || entry.exp <= now()) return send(res, 'tokenInvalid');
-        if (entry.appCode !== res.locals.appCode) return send(res, 'unauthorized');
-        loginTokens.delete(token); // single use: deleted on the first verify
-        const user = users.find((u) => u.id === entry.uid);
-        if (!user) return send(res, 'tokenInvalid');
-        if (user.noIdentity) return send(res, 'noIdentity');
-        if (user.groups.length === 0) return send(res, 'noGroup');
-        if (typeof f.clientIp === 'string' && f.clientIp !== '' && normalizeIp(f.clientIp) !== entry.ip)
-          return send(res, 'netContextChanged');
-        const data: Record<string, unknown> = {
-          userID: user.id,
-          name: user.name,
-          groups: user.groups,
-          avatarUrl: user.avatarUrl,
-        };
+        // doVerifyToken → jwt.ParseLoginToken: a used (store point destroyed on first read), expired or
+        // unknown login token is ErrUnauthorized — code 6, HTTP 401, like a bad signature
+        const claims = parseJwt(f.token as string, 'Login', keys, now());
+        const entry = claims ? loginStore.get(claims.id as number) : undefined;
+        if (claims) loginStore.delete(claims.id as number); // GetAndDestroy
+        if (!entry || entry.exp <= now()) return send(res, 'unauthorized');
+        // no check that the login token was issued for the calling app: verify.go has none
+        const recordId = ++loginRecordSeq; // LoginRecordSrv.Add
+        let refreshToken = '';
+        let accessToken = '';
         if (refreshMode) {
-          const [refreshToken, r] = mintRefresh(user.id, entry.appCode, payload, now() + (valid as number) * 1000);
-          data.refreshToken = refreshToken;
-          data.accessToken = mintAccess(r, payload);
+          const appCode = res.locals.appCode as string; // tools.GetAppCode: the signing app
+          refreshToken = mintRefresh(entry.uid, recordId, appCode, payload, valid * 1000);
+          accessToken = mintAccess(recordId, entry.uid, appCode, payload);
         }
-        ok(res, data);
+        // response.VerifyTokenSuccess: refreshToken / accessToken have no omitempty ("" in once mode)
+        ok(res, {
+          userID: entry.uid,
+          name: entry.name,
+          groups: entry.groups,
+          avatarUrl: entry.avatarUrl,
+          refreshToken,
+          accessToken,
+        });
       });
 
-      // ---- refresh-token mode
-      app.post('/api/v1/app/token/refresh/', signed, (_req: Request, res: Response) => {
-        const token = tokenField(res);
-        if (token === undefined) return;
-        const r = liveRefresh(token, res.locals.appCode as string, res);
-        if (!r) return;
-        ok(res, { access_token: mintAccess(r, r.payload), payload: r.payload });
-      });
+      // ---- the signed app API (router/app/init.go; the deprecated /public aliases in router/public/init.go)
+      for (const prefix of ['/api/v1/app', '/api/v1/public']) {
+        // POST refresh/ (controllers/app/token.go RefreshToken)
+        route('post', `${prefix}/token/refresh/`, signed, (_req: Request, res: Response) => {
+          const f = bindReused(res, TOKEN_FIELDS);
+          if (!f) return;
+          if (f.token === '') return send(res, 'form');
+          const c = refreshClaims(f.token as string);
+          if (!c) return send(res, 'tokenInvalid');
+          if (c.appCode !== res.locals.appCode) return send(res, 'unauthorized');
+          const payload = typeof c.payload === 'string' ? c.payload : '';
+          // response.RefreshToken: snake_case access_token, payload omitempty
+          ok(res, {
+            access_token: mintAccess(c.id as number, c.uid as number, c.appCode as string, payload),
+            ...(payload ? { payload } : {}),
+          });
+        });
 
-      app.patch('/api/v1/app/token/refresh/', signed, (_req: Request, res: Response) => {
-        const f = res.locals.form as Record<string, unknown>;
-        const token = tokenField(res);
-        if (token === undefined) return;
-        if (typeof f.payload !== 'string' || f.payload.length >= PAYLOAD_MAX_LENGTH) return send(res, 'form', 'payload');
-        if (f.accessToken !== undefined && typeof f.accessToken !== 'boolean') return send(res, 'form', 'accessToken');
-        const r = liveRefresh(token, res.locals.appCode as string, res);
-        if (!r) return;
-        // a new refresh token on the same store point, carrying the new payload
-        const [refreshToken, next] = mintRefresh(r.uid, r.appCode, f.payload, r.exp, r.id);
-        const data: Record<string, unknown> = { refreshToken };
-        if (f.accessToken === true) data.accessToken = mintAccess(next, next.payload);
-        ok(res, data);
-      });
+        // PATCH refresh/ (ModifyRefreshPayload): payload required (no length rule), no app check
+        route('patch', `${prefix}/token/refresh/`, signed, (_req: Request, res: Response) => {
+          const f = bindReused(res, MODIFY_FIELDS);
+          if (!f) return;
+          if (f.token === '' || f.payload === '') return send(res, 'form');
+          const c = refreshClaims(f.token as string);
+          if (!c) return send(res, 'tokenInvalid');
+          const expMs = (c.exp as number) * 1000;
+          const refreshToken = mintRefresh(
+            c.uid as number,
+            c.id as number,
+            c.appCode as string,
+            f.payload as string,
+            expMs - now(),
+          );
+          // response.ModifyPayload: accessToken omitempty
+          ok(res, {
+            refreshToken,
+            ...(f.accessToken === true
+              ? { accessToken: mintAccess(c.id as number, c.uid as number, c.appCode as string, f.payload as string) }
+              : {}),
+          });
+        });
 
-      app.delete('/api/v1/app/token/refresh/', signed, (_req: Request, res: Response) => {
-        const token = tokenField(res);
-        if (token === undefined) return;
-        const r = liveRefresh(token, res.locals.appCode as string, res);
-        if (!r) return;
-        liveRefreshIds.delete(r.id);
-        ok(res);
-      });
+        // DELETE refresh/ (DestroyRefreshToken): token from the query, no app check; answers callback.Default
+        route('delete', `${prefix}/token/refresh/`, signed, (_req: Request, res: Response) => {
+          const f = bindReused(res, TOKEN_FIELDS);
+          if (!f) return;
+          if (f.token === '') return send(res, 'form');
+          const c = refreshClaims(f.token as string);
+          if (!c) return send(res, 'tokenInvalid');
+          refreshStore.delete(c.id as number);
+          ok(res);
+        });
 
-      // RequireAccessToken: valid, unexpired, its refresh token still alive, same app
-      const liveAccess = (res: Response): AccessEntry | undefined => {
-        const token = tokenField(res);
-        if (token === undefined) return undefined;
-        const a = accessTokens.get(token);
-        if (!a || a.exp <= now() || !liveRefreshIds.has(a.refreshId)) {
-          send(res, 'tokenInvalid');
-          return undefined;
+        // POST access/verify (VerifyAccessToken): response.VerifyAccessToken, payload omitempty
+        route('post', `${prefix}/token/access/verify`, signed, (_req: Request, res: Response) => {
+          const c = accessClaims(res);
+          if (!c) return;
+          ok(res, { uid: c.uid, ...(typeof c.payload === 'string' && c.payload ? { payload: c.payload } : {}) });
+        });
+
+        // POST access/user/info (GetUserInfo)
+        route('post', `${prefix}/token/access/user/info`, signed, (_req: Request, res: Response) => {
+          const c = accessClaims(res);
+          if (!c) return;
+          const user = users.find((u) => u.id === c.uid);
+          if (!user) return send(res, 'dbOperation'); // UserInfoByID fails
+          // groups from GetNamesForUser: unconfirmed whether a user without groups gets [] or null
+          ok(res, { userID: user.id, name: user.name, groups: user.groups, avatarUrl: user.avatarUrl });
+        });
+
+        // GET user/info?id=1,2 (controllers/app/user.go GetUserPublicInfo; dao User.GetUserInfoPubByIds)
+        route('get', `${prefix}/user/info`, signed, (_req: Request, res: Response) => {
+          const f = bindReused(res, ID_FIELDS);
+          if (!f) return;
+          if (f.id === '') return send(res, 'form');
+          const ids: number[] = [];
+          for (const s of (f.id as string).split(',')) {
+            if (!/^[0-9]+$/.test(s) || BigInt(s) > 2n ** 64n - 1n) return send(res, 'form'); // strconv.ParseUint(str, 10, 64)
+            ids.push(Number(s));
+          }
+          // WHERE id IN ? ORDER BY FIELD(id, ?): request order, each user once, unknown ids left out
+          const found = [...new Set(ids)]
+            .map((id) => users.find((u) => u.id === id && !u.noIdentity)) // seed: a user without identity has no users row
+            .filter((u): u is NcuosSeedUser => u !== undefined);
+          // service User.GetUserInfoPublic: users after the last one with groups keep a nil slice (null)
+          const lastWithGroups = found.map((u) => u.groups.length > 0).lastIndexOf(true);
+          ok(
+            res,
+            found.map((u, i) => ({
+              id: u.id,
+              name: u.name,
+              avatarUrl: u.avatarUrl,
+              groups: i > lastWithGroups ? null : u.groups.map((g) => ({ id: GROUP_IDS[g] ?? 0, name: g })),
+            })),
+          );
+        });
+      }
+
+      // GET keypair/server (controllers/app/keypair.go ServerPublicKeys): []byte fields, so base64 in JSON
+      route('get', '/api/v1/app/keypair/server', signed, (_req: Request, res: Response) => {
+        ok(res, {
+          jwt: Buffer.from(publicKeyPem(keys)).toString('base64'),
+          ca: Buffer.from(EMULATOR_CA_PEM).toString('base64'),
+        });
+      });
+      // POST keypair/rpc (RpcClientCredential) issues a gRPC client certificate: not emulated (code 8)
+      route('post', '/api/v1/app/keypair/rpc', signed, (_req: Request, res: Response) => send(res, 'unexpected'));
+
+      app.use(router);
+
+      // ---- no route (gin.Default + GinWebServe): trailing-slash redirect, else the SPA for GET, else 404 text
+      app.use((req: Request, res: Response) => {
+        const p = req.path;
+        const alt = p.length > 1 && p.endsWith('/') ? p.slice(0, -1) : `${p}/`;
+        if (table.some((r) => r.method === req.method && r.re.test(alt))) {
+          // RedirectTrailingSlash: 301 for GET, 307 otherwise, the query kept
+          const q = rawQueryOf(req);
+          res.redirect(req.method === 'GET' ? 301 : 307, q ? `${alt}?${q}` : alt);
+          return;
         }
-        if (a.appCode !== res.locals.appCode) {
-          send(res, 'unauthorized');
-          return undefined;
-        }
-        return a;
-      };
-
-      app.post('/api/v1/app/token/access/verify', signed, (_req: Request, res: Response) => {
-        const a = liveAccess(res);
-        if (a) ok(res, { uid: a.uid, payload: a.payload });
-      });
-
-      app.post('/api/v1/app/token/access/user/info', signed, (_req: Request, res: Response) => {
-        const a = liveAccess(res);
-        if (!a) return;
-        const user = users.find((u) => u.id === a.uid);
-        if (!user) return send(res, 'tokenInvalid');
-        ok(res, { userID: user.id, name: user.name, groups: user.groups, avatarUrl: user.avatarUrl });
-      });
-
-      app.get('/api/v1/app/user/info', signed, (_req: Request, res: Response) => {
-        const f = res.locals.form as Record<string, unknown>;
-        const ids = typeof f.id === 'string' ? f.id.split(',').map((s) => s.trim()) : [];
-        if (ids.length === 0 || ids.some((s) => !/^\d+$/.test(s))) return send(res, 'form', 'id');
-        const found = users
-          .filter((u) => ids.includes(String(u.id)))
-          .map((u) => ({
-            id: u.id,
-            name: u.name,
-            avatarUrl: u.avatarUrl,
-            groups: u.groups.map((g) => ({ id: GROUP_IDS[g] ?? 0, name: g })),
-          }));
-        ok(res, found);
+        if (req.method === 'GET')
+          return void res
+            .status(200)
+            .type('text/html')
+            .send(page('GeniusAuth 统一登录', '<p>GeniusAuth (emulator): the single-page app shell.</p>')); // GinWebServe: index.html
+        res.status(404).type('text/plain').send('404 page not found');
       });
     },
   });
+  started.emulator = emu;
 
   return Object.assign(emu, {
     apps,
     users,
+    jwtPublicKeyPem: publicKeyPem(keys),
     registerApp(a: NcuosApp) {
       apps.set(a.appCode, { ...a });
     },
     issueLoginToken(userId = users[0]?.id ?? 8, opts: { appCode?: string; ip?: string } = {}) {
-      const t = clockRef ? clockRef.now() : Date.now();
-      return mintLoginToken(userId, opts.appCode ?? apps.keys().next().value ?? DEFAULT_APP_CODE, opts.ip ?? '127.0.0.1', t);
+      const appCode = opts.appCode ?? apps.keys().next().value ?? DEFAULT_APP_CODE;
+      const check = loginPageCheck(appCode, String(userId));
+      if (!check.ok) {
+        const [code, , msg] = NCUOS_CODES[check.code];
+        throw new Error(`ncuos emulator: the login page refuses user ${userId} for ${appCode} (code ${code} ${msg})`);
+      }
+      return mintLoginToken(check.user, appCode, opts.ip ?? '127.0.0.1');
     },
     failRemote(times = 1) {
       remoteFailures = times;
