@@ -183,7 +183,7 @@ export function createApp(config: AppConfig, options: CreateAppOptions = {}): Ex
         ),
       );
   });
-  app.post('/logout', (req, res, next) => {
+  app.post('/logout', sameOriginOnly, (req, res, next) => {
     // passport 0.7: logout() regenerates the session, so nothing of the old one survives
     req.logout((err) => (err ? next(err) : res.redirect(303, '/')));
   });
@@ -286,4 +286,21 @@ export function createApp(config: AppConfig, options: CreateAppOptions = {}): Ex
   });
 
   return app;
+}
+
+/**
+ * A state-changing POST must come from this site: the browser says so with Sec-Fetch-Site (or,
+ * for older browsers, with an Origin equal to ours). A request with neither header is not a
+ * browser's cross-site form, and passes.
+ */
+function sameOriginOnly(req: Request, res: Response, next: NextFunction): void {
+  const site = req.get('sec-fetch-site');
+  const origin = req.get('origin');
+  const ours = `${req.protocol}://${req.get('host') ?? ''}`;
+  const crossSite = site !== undefined ? site !== 'same-origin' && site !== 'none' : origin !== undefined && origin !== ours;
+  if (crossSite) {
+    res.status(403).type('text/plain').send('cross-site request refused');
+    return;
+  }
+  next();
 }

@@ -68,7 +68,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       level: options.level ?? 'info',
       base: undefined,
       serializers: { err: serializeError },
-      // anything logged by hand that carries one of these fields is masked as well
+      // anything logged by hand that carries one of these fields is masked as well; `code` is not
+      // among them: error codes (ERR_STATE…) are what a log is read for, and authorization codes
+      // are redacted from URLs by `redactPath` and from errors by value (core's secret scope)
       redact: {
         paths: [
           '*.password',
@@ -79,7 +81,6 @@ export function createLogger(options: LoggerOptions = {}): Logger {
           '*.accessToken',
           '*.refreshToken',
           '*.stoken',
-          '*.code',
         ],
         censor: REDACTED,
       },

@@ -208,6 +208,29 @@ describe('request logging', () => {
     expect(text).not.toContain(TEST_COOKIE_MARK);
   });
 
+  it('the log keeps error codes (no blanket *.code rule) while the credentials stay out', async () => {
+    const agent = request.agent(demo.url);
+    await agent.get('/auth/hduhelp/callback').query({ code: 'c'.repeat(24), state: 'forged-state-value-123456' });
+    const lines = demo.logs.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const failed = lines.filter((l) => l.msg === 'sign-in failed');
+    expect(failed.map((l) => l.code)).toContain('ERR_STATE');
+    expect(demo.logs.text).not.toContain('c'.repeat(24));
+    const errored = await agent.get('/auth/hduhelp/callback').query({ error: 'server_error' });
+    expect(errored.status).toBeGreaterThanOrEqual(500);
+    const withErr = demo.logs.lines.map((l) => JSON.parse(l) as { err?: { code?: string } }).filter((l) => l.err);
+    expect(withErr.map((l) => l.err!.code)).toContain('ERR_PLATFORM');
+  });
+
+  it('POST /logout refuses a cross-site request (Sec-Fetch-Site, or Origin), accepts a same-origin one', async () => {
+    const agent = request.agent(demo.url);
+    await agent.post('/logout').set('Sec-Fetch-Site', 'cross-site').expect(403);
+    await agent.post('/logout').set('Sec-Fetch-Site', 'same-site').expect(403);
+    await agent.post('/logout').set('Origin', 'http://evil.example').expect(403);
+    await agent.post('/logout').set('Sec-Fetch-Site', 'same-origin').expect(303);
+    await agent.post('/logout').set('Origin', demo.url).expect(303);
+    await agent.post('/logout').expect(303);
+  });
+
   it('redactPath', () => {
     expect(redactPath('/cb?code=abc&state=def&x=1')).toBe('/cb?code=[REDACTED]&state=[REDACTED]&x=1');
     expect(redactPath('/cb?access_token=a&stoken=b&token=c&client_secret=d')).toBe(
