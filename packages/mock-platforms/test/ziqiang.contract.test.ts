@@ -6,6 +6,7 @@
  * client calls the API (`zq_auth_sdk/client/__init__.py`, `zq_auth_sdk/client/api/app.py`,
  * `zq_auth_sdk/client/base.py`). Nothing of the fixtures is copied but their shape.
  */
+import { useEmulator } from '../src/testing';
 import { ZIQIANG_APP, ZIQIANG_OTHER_APP, startZiqiangEmulator, type ZiqiangEmulator } from '../src/platforms/ziqiang';
 
 // ---- facts from the SDK ---------------------------------------------------------------------
@@ -104,14 +105,13 @@ interface Answer {
   body: { code: string; detail: string; msg: string; data: Record<string, unknown> };
 }
 
+const started = useEmulator(
+  () => startZiqiangEmulator(),
+  (e) => e.clock.reset(),
+);
 let emu: ZiqiangEmulator;
-beforeAll(async () => {
-  emu = await startZiqiangEmulator();
-});
-afterAll(() => emu.close());
-afterEach(() => {
-  emu.clock.reset();
-  emu.clearRequests();
+beforeAll(() => {
+  emu = started.current;
 });
 
 async function http(

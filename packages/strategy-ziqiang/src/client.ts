@@ -1,22 +1,19 @@
 /**
  * The Ziqiang Auth backend API (自强 Auth), usable without Passport: app login / refresh through
- * core's AppTokenManager, code → union id, union id → user, app info. All platform quirks live here.
+ * core's AppTokenManager, code → union id, union id → user, app info. The client base validates
+ * `baseURL`, `timeout`, `transport` and the clock and maps 429 / 5xx; this file keeps only what is
+ * Ziqiang's own: the envelope `{code, detail, msg, data}` (`"00000"` is success) and which platform
+ * codes mean what for which call.
  */
+import { processTokenStore, type AppToken, type CampusErrorCode, type QueryValue, type TokenStore } from '@campus-passport/core';
 import {
   AppTokenManager,
-  CampusAuthError,
-  DEFAULT_TIMEOUT,
-  isCampusAuthError,
-  processTokenStore,
+  PlatformClient,
   collectSecrets,
-  request as defaultTransport,
-  type AppToken,
-  type HttpMethod,
+  type ClientRequest,
   type JsonObject,
-  type QueryValue,
-  type TokenStore,
-  type Transport,
-} from '@campus-passport/core';
+  type PlatformClientOptions,
+} from '@campus-passport/core/kit';
 import {
   PLATFORM,
   SUCCESS_CODE,
@@ -43,7 +40,7 @@ const UNION_ID_PATH = '/sso/union-id/';
 const usersPath = (unionId: string) => `/users/${encodeURIComponent(unionId)}/`;
 const appPath = (id: string | number) => `/apps/${encodeURIComponent(String(id))}/`;
 
-/** Ziqiang error codes this package reacts to. */
+/** Ziqiang error codes this package reacts to (zq_auth_sdk/entities/response.py). */
 export const ZiqiangCodes = {
   LOGIN_FAILED: 'A0210',
   TOKEN_INVALID: 'A0221',
@@ -53,83 +50,42 @@ export const ZiqiangCodes = {
   NOT_FOUND: 'A0514',
 } as const;
 
-export interface ZiqiangClientOptions {
+export interface ZiqiangClientOptions extends PlatformClientOptions {
   /** The app's key (app_key). */
   appKey: string;
   /** The app's secret (app_secret). Never appears in an error or log. */
   appSecret: string;
-  /** API origin. Default `https://api.cas.ziqiang.net.cn`. */
-  baseURL?: string;
-  /** Per call, ms. Default 10 000. */
-  timeout?: number;
-  /** Custom transport (e.g. `axiosTransport(...)`). */
-  transport?: Transport;
-  /** Where the app token lives (key `ziqiang:<appKey>`). Default: a memory store of this client. */
+  /** Where the app token lives (key `ziqiang:<baseURL>:<appKey>`). Default: `processTokenStore()`. */
   tokenStore?: TokenStore;
-  /** Clock for token expiry (epoch ms). Default `Date.now`. */
-  now?: () => number;
 }
 
+/** Which call an answer belongs to: the same platform code means different things per call. */
 type CallContext = 'app-login' | 'refresh' | 'union-id' | 'users' | 'app';
 
-function config(message: string): CampusAuthError {
-  return new CampusAuthError('ERR_CONFIG', `ziqiang: ${message}`, { platform: PLATFORM });
-}
+const WHAT: Record<CallContext, string> = {
+  'app-login': 'the app login',
+  refresh: 'the token refresh',
+  'union-id': 'the code exchange',
+  users: 'the user lookup',
+  app: 'the app call',
+};
 
-/** Validate an http(s) URL option; returns it without a trailing slash. */
-export function checkURL(value: unknown, option: string): string {
-  if (typeof value !== 'string' || !value) throw config(`option "${option}" must be an http(s) URL`);
-  let u: URL;
-  try {
-    u = new URL(value);
-  } catch {
-    throw config(`option "${option}" must be an http(s) URL`);
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw config(`option "${option}" must be an http(s) URL`);
-  return value.replace(/\/+$/, '');
-}
-
-export class ZiqiangClient {
-  readonly baseURL: string;
+export class ZiqiangClient extends PlatformClient {
   /**
-   * The app-token manager (cached, single-flight, refresh before expiry). The client's own calls
-   * renew a rejected token refresh-first (see `authorized`), not through `tokens.withToken`.
+   * The app-token manager: cached, single-flight, refreshed before expiry; a token the platform
+   * rejects (A0221) is renewed refresh-first and the call retried once (`withToken`).
    */
   readonly tokens: AppTokenManager;
   private readonly appKey: string;
   private readonly appSecret: string;
-  private readonly timeout: number;
-  private readonly transport: Transport;
-  private readonly now: () => number;
-  private readonly store: TokenStore;
-  private readonly tokenKey: string;
 
   constructor(options: ZiqiangClientOptions) {
-    if (!options || typeof options !== 'object') throw config('options must be an object');
-    if (typeof options.appKey !== 'string' || !options.appKey) throw config('option "appKey" must be a non-empty string');
-    if (typeof options.appSecret !== 'string' || !options.appSecret)
-      throw config('option "appSecret" must be a non-empty string');
-    if (options.timeout !== undefined && !(Number.isFinite(options.timeout) && options.timeout > 0))
-      throw config('option "timeout" must be a positive number of ms');
-    if (options.transport !== undefined && typeof options.transport !== 'function')
-      throw config('option "transport" must be a function');
-    const store = options.tokenStore;
-    if (
-      store !== undefined &&
-      (!store || typeof store.get !== 'function' || typeof store.set !== 'function' || typeof store.delete !== 'function')
-    )
-      throw config('option "tokenStore" must have get, set and delete');
-    this.appKey = options.appKey;
-    this.appSecret = options.appSecret;
-    this.baseURL = checkURL(options.baseURL ?? DEFAULT_BASE_URL, 'baseURL');
-    this.timeout = options.timeout ?? DEFAULT_TIMEOUT;
-    this.transport = options.transport ?? defaultTransport;
-    this.now = options.now ?? Date.now;
-    this.store = store ?? processTokenStore();
-    this.tokenKey = `ziqiang:${this.baseURL}:${this.appKey}`;
+    super(PLATFORM, options, DEFAULT_BASE_URL);
+    this.appKey = this.check.string(options.appKey, 'appKey');
+    this.appSecret = this.check.string(options.appSecret, 'appSecret');
     this.tokens = new AppTokenManager({
-      key: this.tokenKey,
-      store: this.store,
+      key: `ziqiang:${this.baseURL}:${this.appKey}`,
+      store: this.check.optTokenStore(options.tokenStore) ?? processTokenStore(),
       fetch: async () => appLoginToToken(await this.appLogin()),
       refresh: (token) => this.refreshAppToken(token),
       now: this.now,
@@ -141,7 +97,9 @@ export class ZiqiangClient {
 
   /** `POST /auth/apps/` — a brand-new app login (bypasses the cache; prefer `getAppToken`). */
   async appLogin(): Promise<ZiqiangAppLogin> {
-    const { data } = await this.call('POST', APP_LOGIN_PATH, 'app-login', {
+    const { data } = await this.call('app-login', {
+      method: 'POST',
+      path: APP_LOGIN_PATH,
       json: { app_key: this.appKey, app_secret: this.appSecret },
     });
     return parseAppLogin(data, this.now());
@@ -149,8 +107,8 @@ export class ZiqiangClient {
 
   /** `POST /auth/refresh/` — a new access token for `token`; the refresh token is kept. */
   async refreshAppToken(token: AppToken): Promise<AppToken> {
-    if (!token.refreshToken) throw config('no refresh token to refresh with');
-    const { data } = await this.call('POST', REFRESH_PATH, 'refresh', { json: { refresh: token.refreshToken } });
+    if (!token.refreshToken) throw this.check.fail('no refresh token to refresh with');
+    const { data } = await this.call('refresh', { method: 'POST', path: REFRESH_PATH, json: { refresh: token.refreshToken } });
     return parseRefresh(data, token, this.now());
   }
 
@@ -167,110 +125,80 @@ export class ZiqiangClient {
     // A token stored by something else (e.g. an older version) without the app data.
     const id = token.extra?.id;
     if (typeof id === 'string' || typeof id === 'number') return (await this.appInfo(id)).username;
-    throw config('the stored app token does not say the app name; set option "appName"');
+    throw this.check.fail('the stored app token does not say the app name; set option "appName"');
   }
 
   // ---- user and app calls --------------------------------------------------------------------
 
   /** `POST /sso/union-id/` — exchange the login code (single-use, 5 minutes) for the union id. */
   async getUnionId(code: string): Promise<string> {
-    const { data } = await this.authorized('POST', UNION_ID_PATH, 'union-id', { json: { code } });
+    const { data } = await this.authorized('union-id', { method: 'POST', path: UNION_ID_PATH, json: { code } });
     return parseUnionId(data);
   }
 
   /** `GET /users/{union_id}/?detail=` — the user (default with detail). */
   async getUser(unionId: string, options: { detail?: boolean } = {}): Promise<ZiqiangProfile> {
-    const { data, text } = await this.authorized('GET', usersPath(unionId), 'users', {
-      query: { detail: options.detail ?? true },
-    });
+    const query: Record<string, QueryValue> = { detail: options.detail ?? true };
+    const { data, text } = await this.authorized('users', { method: 'GET', path: usersPath(unionId), query });
     return parseUser(unionId, data, text);
   }
 
   /** `GET /apps/{id}/` — this app's registration (default: the id from app login). */
   async appInfo(id?: string | number): Promise<ZiqiangAppInfo> {
     const appId = id ?? (await this.tokens.getToken()).extra?.id;
-    if (typeof appId !== 'string' && typeof appId !== 'number') throw config('the app id is unknown');
-    const { data } = await this.authorized('GET', appPath(appId), 'app');
+    if (typeof appId !== 'string' && typeof appId !== 'number') throw this.check.fail('the app id is unknown');
+    const { data } = await this.authorized('app', { method: 'GET', path: appPath(appId) });
     return parseAppInfo(data);
   }
 
   /** `GET /` — the platform's token test. Resolves when the app token works. */
   async test(): Promise<void> {
-    await this.authorized('GET', '/', 'app');
+    await this.authorized('app', { method: 'GET', path: '/' });
   }
 
   // ---- plumbing ---------------------------------------------------------------------------
 
   /**
-   * A call with the app token. On A0221 (token invalid) the access token is renewed refresh-first
-   * — `POST /auth/refresh/`, and app login only when the refresh is refused — and the call is
-   * retried exactly once, as the official SDK does (zq_auth_sdk/client/base.py `_handle_result`,
-   * `_refresh`). A second rejection is the caller's error (no retry loop).
+   * A call with the app token (`Authorization: Bearer`, zq_auth_sdk/client/base.py `_request`). On
+   * A0221 the token manager renews it refresh-first — `POST /auth/refresh/`, app login only when
+   * the refresh is refused — and the call is retried exactly once, as the official SDK does
+   * (zq_auth_sdk/client/base.py `_handle_result`, `_refresh`). A second rejection is the caller's.
    */
-  private async authorized(
-    method: HttpMethod,
-    path: string,
-    ctx: CallContext,
-    body: { json?: unknown; query?: Record<string, QueryValue> } = {},
-  ): Promise<{ data: JsonObject; text: string }> {
-    const first = await this.tokens.getToken();
-    try {
-      return await this.call(method, path, ctx, { ...body, token: first.accessToken });
-    } catch (err) {
-      if (!isCampusAuthError(err) || !err.appTokenRejected) throw err;
-      await this.expireAccessToken(first.accessToken);
-      const renewed = await this.tokens.getToken(); // refresh first; app login if that fails
-      return this.call(method, path, ctx, { ...body, token: renewed.accessToken });
-    }
+  private authorized(ctx: CallContext, req: ClientRequest & { path: string }): Promise<{ data: JsonObject; text: string }> {
+    const tried: string[] = []; // every token this call used: the retry's error may quote the first
+    return this.tokens.withToken((token) => {
+      tried.push(token);
+      return this.call(ctx, { ...req, headers: { authorization: `Bearer ${token}` } }, tried);
+    });
   }
 
-  /**
-   * Mark a rejected access token as expired but keep its refresh token, so that the token manager
-   * renews it with `/auth/refresh/` (core's `withToken` deletes the whole record, which would force
-   * an app login). Only while it is still the stored token: another caller may have renewed it.
-   */
-  private async expireAccessToken(accessToken: string): Promise<void> {
-    const current = await this.store.get(this.tokenKey);
-    if (current?.accessToken === accessToken)
-      await this.store.set(this.tokenKey, { ...current, expiresAt: Math.min(current.expiresAt, this.now()) });
-  }
-
+  /** One call: the status table, then the envelope — anything but `"00000"` is a refusal. */
   private async call(
-    method: HttpMethod,
-    path: string,
     ctx: CallContext,
-    opts: { json?: unknown; query?: Record<string, QueryValue>; token?: string },
+    req: ClientRequest & { path: string },
+    tokens: string[] = [],
   ): Promise<{ data: JsonObject; text: string }> {
-    const headers = opts.token ? { authorization: `Bearer ${opts.token}` } : undefined;
     // the app secret, the app token and the refresh token: never echoed, even when the platform
     // quotes one back in its `msg`
-    const secrets = [this.appSecret, ...collectSecrets(opts.json, headers)];
-    const res = await this.transport({
-      method,
-      url: `${this.baseURL}${path}`,
-      json: opts.json,
-      query: opts.query,
-      headers,
-      timeout: this.timeout,
-      platform: PLATFORM,
-      secrets,
-    });
-    const env = parseEnvelope(res.body, res.status);
+    const secrets = [this.appSecret, ...tokens, ...collectSecrets(req.json, req.headers)];
+    const res = await this.send({ ...req, secrets });
+    let env: ZiqiangEnvelope;
+    try {
+      env = parseEnvelope(res.body, res.status);
+    } catch (err) {
+      this.checkStatus(res, WHAT[ctx], { secrets });
+      throw err;
+    }
+    this.checkStatus(res, WHAT[ctx], { platformCode: env.code, platformMessage: env.msg || env.detail, secrets });
     if (env.code === SUCCESS_CODE) return { data: successData(env, res.status, ctx), text: res.text };
-    throw this.platformError(env, res.status, ctx, secrets);
+    throw this.refusal(env, res.status, ctx, secrets);
   }
 
-  /** Map a Ziqiang error envelope to a CampusAuthError, by code and by which call it answered. */
-  private platformError(env: ZiqiangEnvelope, status: number, ctx: CallContext, secrets: string[]): CampusAuthError {
-    const base = {
-      platform: PLATFORM,
-      upstreamStatus: status,
-      platformCode: env.code,
-      platformMessage: env.msg || env.detail,
-      secrets,
-    };
-    const err = (code: ConstructorParameters<typeof CampusAuthError>[0], message: string, extra: object = {}) =>
-      new CampusAuthError(code, `ziqiang: ${message} (${env.code})`, { ...base, ...extra });
+  /** A Ziqiang error envelope as a CampusAuthError, by code and by which call it answered. */
+  private refusal(env: ZiqiangEnvelope, status: number, ctx: CallContext, secrets: string[]) {
+    const said = { upstreamStatus: status, platformCode: env.code, platformMessage: env.msg || env.detail, secrets };
+    const err = (code: CampusErrorCode, message: string, extra: { appTokenRejected?: boolean; retryable?: boolean } = {}) =>
+      this.error(code, `ziqiang: ${message} (${env.code})`, { ...said, ...extra });
     switch (env.code) {
       case ZiqiangCodes.LOGIN_FAILED:
         return err('ERR_PLATFORM', 'app login failed: check the appKey and appSecret');
@@ -293,7 +221,7 @@ export class ZiqiangClient {
     }
     if (ctx === 'union-id' && /^A04\d\d$/.test(env.code))
       return err('ERR_INVALID_CREDENTIAL', 'the login code was refused as malformed');
-    const serverSide = /^[BC]/.test(env.code) || status >= 500;
-    return err('ERR_PLATFORM', `the platform refused the ${ctx} call (HTTP ${status})`, { retryable: serverSide });
+    // B0xxx / C0xxx: server-side errors (PLATFORMS.md), worth a retry
+    return err('ERR_PLATFORM', `the platform refused ${WHAT[ctx]} (HTTP ${status})`, { retryable: /^[BC]/.test(env.code) });
   }
 }

@@ -3,6 +3,7 @@ export type { ZiqiangCredentials, ZiqiangStrategyOptions, ZiqiangVerify } from '
 export { ZiqiangClient, DEFAULT_BASE_URL, ZiqiangCodes } from './client';
 export type { ZiqiangClientOptions } from './client';
 export {
+  PLATFORM,
   parseEnvelope,
   parseAppLogin,
   parseRefresh,

@@ -2,15 +2,8 @@
  * Pure parsers: Ziqiang Auth JSON → envelopes, app tokens, union ids and profiles. No I/O; every
  * wrong shape is ERR_BAD_RESPONSE (or ERR_PLATFORM for a 5xx without an envelope).
  */
-import {
-  CampusAuthError,
-  isObject,
-  optBoolean,
-  optString,
-  type AppToken,
-  type CampusProfile,
-  type JsonObject,
-} from '@campus-passport/core';
+import { CampusAuthError, type AppToken, type CampusProfile } from '@campus-passport/core';
+import { isObject, optBoolean, optString, statusCode, type JsonObject } from '@campus-passport/core/kit';
 
 export const PLATFORM = 'ziqiang';
 
@@ -82,8 +75,9 @@ function bad(message: string, upstreamStatus?: number): CampusAuthError {
 }
 
 /**
- * Read the envelope of any answer. A body that is not an envelope is ERR_BAD_RESPONSE, or
- * ERR_PLATFORM (retryable) when the platform answered 5xx.
+ * Read the envelope of any answer. A body that is not an envelope is ERR_BAD_RESPONSE, or what
+ * core's status table says for its HTTP status (5xx: ERR_PLATFORM, 429: ERR_RATE_LIMITED; both
+ * retryable).
  */
 export function parseEnvelope(body: unknown, status: number): ZiqiangEnvelope {
   if (!isObject(body) || typeof body.code !== 'string' || body.code === '') {
@@ -95,11 +89,12 @@ export function parseEnvelope(body: unknown, status: number): ZiqiangEnvelope {
           : isObject(body)
             ? 'an object without "code"'
             : typeof body;
-    if (status >= 500)
-      throw new CampusAuthError('ERR_PLATFORM', `ziqiang answered HTTP ${status} (${what})`, {
+    const byStatus = statusCode(status);
+    if (byStatus)
+      throw new CampusAuthError(byStatus.code, `ziqiang answered HTTP ${status} (${what})`, {
         platform: PLATFORM,
         upstreamStatus: status,
-        retryable: true,
+        retryable: byStatus.retryable,
       });
     throw bad(`the answer is not a Ziqiang envelope (HTTP ${status}, ${what})`, status);
   }

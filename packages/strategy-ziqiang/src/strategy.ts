@@ -1,30 +1,38 @@
 /**
- * ZiqiangStrategy: Passport's face of Ziqiang Auth (自强 Auth, Wuhan University).
+ * ZiqiangStrategy — Passport's face of Ziqiang Auth (自强 Auth, Wuhan University).
  *
- *   GET  without code          → redirect to the login page (app-name, redirect-uri, state, …)
- *   GET  ?code=…&state=…       → check the state, then exchange the code
- *   GET  ?is_certified=…&state → back from a certify-only page: check the state, then fail (no code)
- *   POST { code } (JSON/form)  → the frontend / popup flow: exchange the code, no state
- *   exchange                   → POST /sso/union-id/ {code} → GET /users/{union_id}/?detail=
+ * 1. A POST with `code` in its body — the popup / SPA flow: the login page posted `{code}` to its
+ *    opener and the frontend sends it here. No state in this flow: on to step 5. A POST without
+ *    any code fails ERR_NO_CREDENTIAL (400); with a code in the query it is a callback (step 4).
+ * 2. No code: a fresh per-flow state, saved with the session, and the redirect to the login page
+ *    with app-name, redirect-uri, state and response-type=code, plus app-logo and the on-flags.
+ * 3. Back from a certify-only page (`is_certified`, no code): check the state, then fail
+ *    ERR_NO_CREDENTIAL — the browser's word names no user.
+ * 4. Back with `code`: the state must be one this session issued, unused and fresh (ERR_STATE).
+ * 5. code → `POST /sso/union-id/` → union id → `GET /users/{union_id}/?detail=` → the user;
+ *    refuse an uncertified user when `certifiedOnly` (ERR_DENIED); then verify.
  */
 import {
-  stateStoreOption,
-  verifyState,
   CampusAuthError,
-  CampusStrategy,
-  hasParam,
-  readParam,
-  resolveCallbackURL,
-  type CampusAuthenticateOptions,
   type CampusRequest,
   type CampusStrategyOptions,
-  type FlowOutcome,
   type StateStore,
   type TokenStore,
   type VerifyFunction,
   type VerifyFunctionWithRequest,
 } from '@campus-passport/core';
-import { ZiqiangClient, checkURL } from './client';
+import {
+  CampusStrategy,
+  OptionChecks,
+  hasParam,
+  readParam,
+  startAuthorization,
+  stateStoreOption,
+  verifyState,
+  type CampusAuthenticateOptions,
+  type FlowOutcome,
+} from '@campus-passport/core/kit';
+import { ZiqiangClient } from './client';
 import { PLATFORM, type ZiqiangProfile } from './profile';
 
 /** The production login page. */
@@ -69,7 +77,7 @@ export interface ZiqiangStrategyOptions extends CampusStrategyOptions {
   detail?: boolean;
   /** Refuse users who have not passed student certification. Default true. */
   certifiedOnly?: boolean;
-  /** Where the app token lives (key `ziqiang:<appKey>`). Default: memory, per strategy. */
+  /** Where the app token lives (key `ziqiang:<baseURL>:<appKey>`). Default: `processTokenStore()`. */
   tokenStore?: TokenStore;
   /** Where redirect-flow states live. Default: the session (express-session). */
   stateStore?: StateStore;
@@ -78,23 +86,14 @@ export interface ZiqiangStrategyOptions extends CampusStrategyOptions {
 export type ZiqiangVerify<U = unknown> =
   VerifyFunction<ZiqiangCredentials, ZiqiangProfile, U> | VerifyFunctionWithRequest<ZiqiangCredentials, ZiqiangProfile, U>;
 
-function optionString(options: ZiqiangStrategyOptions, key: 'callbackURL' | 'appName'): string | undefined {
-  const v = options[key];
-  if (v !== undefined && (typeof v !== 'string' || !v))
-    throw new CampusAuthError('ERR_CONFIG', `ziqiang: option "${key}" must be a non-empty string`, { platform: PLATFORM });
-  return v;
-}
+type Outcome = FlowOutcome<ZiqiangCredentials, ZiqiangProfile>;
 
-function optionBoolean(
-  options: ZiqiangStrategyOptions,
-  key: 'detail' | 'certifiedOnly' | 'certifyOnly' | 'manually' | 'wxapp',
-  fallback: boolean,
-): boolean {
-  const v = options[key];
-  if (v !== undefined && typeof v !== 'boolean')
-    throw new CampusAuthError('ERR_CONFIG', `ziqiang: option "${key}" must be a boolean`, { platform: PLATFORM });
-  return v ?? fallback;
-}
+/** The login page's true/false keys (zq_auth_frontend pages/login.vue reads each as `=== 'true'`). */
+const PAGE_FLAGS = [
+  ['certifyOnly', 'certify-only'],
+  ['manually', 'manually'],
+  ['wxapp', 'wxapp'],
+] as const;
 
 export class ZiqiangStrategy<U = unknown> extends CampusStrategy<ZiqiangCredentials, ZiqiangProfile, U> {
   /** The API client (usable directly, e.g. to refresh user data later). */
@@ -103,8 +102,8 @@ export class ZiqiangStrategy<U = unknown> extends CampusStrategy<ZiqiangCredenti
   private readonly callbackURL?: string;
   private readonly appName?: string;
   private readonly appLogo?: string;
-  /** The login page's true/false flags that are on (the page reads each as `=== 'true'`). */
-  private readonly pageFlags: ReadonlyArray<'certify-only' | 'manually' | 'wxapp'>;
+  /** The login page's flags that are on; an off flag is simply left out of the URL. */
+  private readonly pageFlags: ReadonlyArray<(typeof PAGE_FLAGS)[number][1]>;
   private readonly detail: boolean;
   private readonly certifiedOnly: boolean;
   private readonly stateStore: StateStore;
@@ -121,36 +120,24 @@ export class ZiqiangStrategy<U = unknown> extends CampusStrategy<ZiqiangCredenti
   constructor(options: ZiqiangStrategyOptions, verify: ZiqiangVerify<U>);
   constructor(options: ZiqiangStrategyOptions, verify: ZiqiangVerify<U>) {
     super(PLATFORM, options, verify);
-    this.client = new ZiqiangClient({
-      appKey: options.appKey,
-      appSecret: options.appSecret,
-      baseURL: options.baseURL,
-      timeout: this.timeout,
-      transport: this.transport,
-      tokenStore: options.tokenStore,
-    });
-    this.callbackURL = optionString(options, 'callbackURL');
-    this.appName = optionString(options, 'appName');
-    if (options.appLogo !== undefined) checkURL(options.appLogo, 'appLogo'); // validated, sent as given
+    const { appKey, appSecret, baseURL, tokenStore } = options;
+    this.client = new ZiqiangClient({ appKey, appSecret, baseURL, tokenStore, timeout: this.timeout, transport: this.transport });
+    const check = new OptionChecks(PLATFORM);
+    this.callbackURL = check.optString(options.callbackURL, 'callbackURL');
+    this.appName = check.optString(options.appName, 'appName');
+    if (options.appLogo !== undefined) check.url(options.appLogo, 'appLogo'); // validated, sent as given
     this.appLogo = options.appLogo;
-    const flags = [
-      ['certify-only', optionBoolean(options, 'certifyOnly', false)],
-      ['manually', optionBoolean(options, 'manually', false)],
-      ['wxapp', optionBoolean(options, 'wxapp', false)],
-    ] as const;
-    this.pageFlags = flags.filter(([, on]) => on).map(([key]) => key);
-    this.detail = optionBoolean(options, 'detail', true);
-    this.certifiedOnly = optionBoolean(options, 'certifiedOnly', true);
-    const defaultLogin = options.baseURL === undefined ? DEFAULT_LOGIN_URL : `${this.client.baseURL}/login`;
-    this.loginURL = checkURL(options.loginURL ?? defaultLogin, 'loginURL');
+    this.pageFlags = PAGE_FLAGS.filter(([option]) => check.optBoolean(options[option], option)).map(([, key]) => key);
+    this.detail = check.optBoolean(options.detail, 'detail') ?? true;
+    this.certifiedOnly = check.optBoolean(options.certifiedOnly, 'certifiedOnly') ?? true;
+    this.loginURL = check.url(
+      options.loginURL ?? (baseURL === undefined ? DEFAULT_LOGIN_URL : `${this.client.baseURL}/login`),
+      'loginURL',
+    );
     this.stateStore = stateStoreOption(options.stateStore, PLATFORM, this.name);
   }
 
-  protected async flow(
-    req: CampusRequest,
-    options: CampusAuthenticateOptions,
-  ): Promise<FlowOutcome<ZiqiangCredentials, ZiqiangProfile>> {
-    // 1. The frontend flow: a popup or SPA got the code and POSTs it here. There is no state.
+  protected async flow(req: CampusRequest, options: CampusAuthenticateOptions): Promise<Outcome> {
     if (req.method === 'POST') {
       const posted = readParam(req, 'code', { from: ['body'], platform: PLATFORM });
       if (posted) return this.login(posted);
@@ -158,18 +145,42 @@ export class ZiqiangStrategy<U = unknown> extends CampusStrategy<ZiqiangCredenti
         throw new CampusAuthError('ERR_NO_CREDENTIAL', 'ziqiang: the POST carries no code', { platform: PLATFORM, status: 400 });
     }
 
-    // 2. The redirect flow: no code yet → off to the login page.
     const code = readParam(req, 'code', { from: ['query'], platform: PLATFORM });
     if (!code && hasParam(req, 'is_certified', ['query'])) return this.certifyOnlyReturn(req);
     if (!code) return this.redirectToLogin(req, options);
 
-    // 3. Back from the login page: the state must be one this session issued, unused and fresh.
     await verifyState(this.stateStore, req, PLATFORM);
     return this.login(code);
   }
 
   /**
-   * Back from a `certify-only` page: it redirects with `is_certified` (and the state) but no code
+   * Step 2: the login page with app-name, redirect-uri, state, response-type, plus app-logo and
+   * the on-flags as `true` (zq_auth_doc docs/development/frontend.md; zq_auth_frontend
+   * pages/login.vue). The app name comes first: no state is issued when the app login fails.
+   */
+  private async redirectToLogin(req: CampusRequest, options: CampusAuthenticateOptions): Promise<Outcome> {
+    const appName = this.appName ?? (await this.client.appUsername());
+    const ownPath = ((req as { originalUrl?: string }).originalUrl ?? req.url ?? '/').split('?')[0];
+    return startAuthorization(req, options, {
+      platform: PLATFORM,
+      stateStore: this.stateStore,
+      callbackURL: this.callbackURL ?? ownPath,
+      pkce: false,
+      authorizeURL: ({ redirectURI, state }) => {
+        const url = new URL(this.loginURL);
+        url.searchParams.set('app-name', appName);
+        url.searchParams.set('redirect-uri', redirectURI);
+        url.searchParams.set('state', state);
+        url.searchParams.set('response-type', 'code');
+        if (this.appLogo) url.searchParams.set('app-logo', this.appLogo);
+        for (const flag of this.pageFlags) url.searchParams.set(flag, 'true');
+        return url.toString();
+      },
+    });
+  }
+
+  /**
+   * Step 3: a `certify-only` page redirects with `is_certified` (and the state) but no code
    * (zq_auth_doc docs/development/frontend.md; zq_auth_frontend pages/login.vue, utils/callback.ts).
    * The value is the browser's word and names no user, so it signs no one in: check the state,
    * then fail. Re-check the user the app already knows with `client.getUser(unionId)`.
@@ -184,33 +195,8 @@ export class ZiqiangStrategy<U = unknown> extends CampusStrategy<ZiqiangCredenti
     );
   }
 
-  /**
-   * Send the browser to the login page with app-name, redirect-uri, state and response-type, plus
-   * app-logo and the on-flags certify-only / manually / wxapp as `true` (zq_auth_doc
-   * docs/development/frontend.md; zq_auth_frontend pages/login.vue reads each flag as `=== 'true'`,
-   * so an off flag is simply left out).
-   */
-  private async redirectToLogin(
-    req: CampusRequest,
-    options: CampusAuthenticateOptions,
-  ): Promise<FlowOutcome<ZiqiangCredentials, ZiqiangProfile>> {
-    const appName = this.appName ?? (await this.client.appUsername());
-    const callback = typeof options.callbackURL === 'string' ? options.callbackURL : this.callbackURL;
-    const ownPath = ((req as { originalUrl?: string }).originalUrl ?? req.url ?? '/').split('?')[0];
-    const redirectURI = resolveCallbackURL(req, callback ?? ownPath);
-    const state = await this.stateStore.issue(req);
-    const url = new URL(this.loginURL);
-    url.searchParams.set('app-name', appName);
-    url.searchParams.set('redirect-uri', redirectURI);
-    url.searchParams.set('state', state);
-    url.searchParams.set('response-type', 'code');
-    if (this.appLogo) url.searchParams.set('app-logo', this.appLogo);
-    for (const flag of this.pageFlags) url.searchParams.set(flag, 'true');
-    return { kind: 'redirect', url: url.toString() };
-  }
-
-  /** code → union id → user; refuse uncertified users when `certifiedOnly`. */
-  private async login(code: string): Promise<FlowOutcome<ZiqiangCredentials, ZiqiangProfile>> {
+  /** Step 5: code → union id → user; refuse uncertified users when `certifiedOnly`. */
+  private async login(code: string): Promise<Outcome> {
     const unionId = await this.client.getUnionId(code);
     const profile = await this.client.getUser(unionId, { detail: this.detail });
     if (this.certifiedOnly && !profile.isCertified)

@@ -6,21 +6,20 @@ import {
   type TransportRequest,
   processTokenStore,
 } from '@campus-passport/core';
+import { useEmulator } from '@campus-passport/mock-platforms/testing';
 import { ZIQIANG_APP, startZiqiangEmulator, type ZiqiangEmulator } from '@campus-passport/mock-platforms/ziqiang';
 import { ZiqiangClient } from '../src';
 
 // Clients share the process-wide token store by default; every test starts from an empty one.
 beforeEach(() => processTokenStore().clear());
 
+const started = useEmulator(
+  () => startZiqiangEmulator(),
+  (e) => e.clock.reset(),
+);
 let emu: ZiqiangEmulator;
-beforeAll(async () => {
-  emu = await startZiqiangEmulator();
-});
-afterAll(() => emu.close());
-afterEach(() => {
-  emu.clock.reset();
-  emu.clearFaults();
-  emu.clearRequests();
+beforeAll(() => {
+  emu = started.current;
 });
 
 const client = (o: Partial<ConstructorParameters<typeof ZiqiangClient>[0]> = {}) =>
@@ -88,6 +87,8 @@ describe('ZiqiangClient', () => {
     const c = client();
     const unionId = await c.getUnionId(emu.issueCode());
     const before = await c.getAppToken();
+    // what the client asked before: one app login, no refresh
+    const earlier = [emu.count('/auth/refresh/'), emu.count('/auth/apps/')];
     emu.revokeAccessTokens();
     emu.clearRequests();
     expect((await c.getUser(unionId)).name).toBe('张三');
@@ -104,7 +105,8 @@ describe('ZiqiangClient', () => {
     expect(after.refreshToken).toBe(before.refreshToken);
     expect(rejected.headers.authorization).toBe(`Bearer ${before.accessToken}`);
     expect(retry.headers.authorization).toBe(`Bearer ${after.accessToken}`);
-    expect([c.tokens.refreshCount, c.tokens.fetchCount]).toEqual([1, 1]);
+    // over the client's life: one refresh, one app login
+    expect([earlier[0] + emu.count('/auth/refresh/'), earlier[1] + emu.count('/auth/apps/')]).toEqual([1, 1]);
   });
 
   it('A0221 and the refresh refused too → app login, then exactly one retry', async () => {

@@ -1,37 +1,32 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import session from 'express-session';
-import passport from 'passport';
-import supertest from 'supertest';
+import type { Request } from 'express';
 import { CampusAuthError, MemoryTokenStore, SessionStateStore, type StateStore, processTokenStore } from '@campus-passport/core';
-import { describeConformance, type ConformanceTarget, countActions } from '@campus-passport/mock-platforms/testing';
+import {
+  describeConformance,
+  strategyApp,
+  useEmulator,
+  type ConformanceTarget,
+  type StrategyApp,
+} from '@campus-passport/mock-platforms/testing';
 import { ZIQIANG_APP, startZiqiangEmulator, type ZiqiangEmulator } from '@campus-passport/mock-platforms/ziqiang';
 import { ZiqiangStrategy, Strategy, type ZiqiangProfile, type ZiqiangStrategyOptions } from '../src';
 
 // Clients share the process-wide token store by default; every test starts from an empty one.
 beforeEach(() => processTokenStore().clear());
 
+const started = useEmulator(
+  () => startZiqiangEmulator(),
+  (e) => e.clock.reset(),
+);
 let emu: ZiqiangEmulator;
-beforeAll(async () => {
-  emu = await startZiqiangEmulator();
-});
-afterAll(() => emu.close());
-afterEach(() => {
-  emu.clock.reset();
-  emu.clearFaults();
+beforeAll(() => {
+  emu = started.current;
 });
 
-let seq = 0;
-const actions = new Map<string, string[]>();
+type Built = StrategyApp & { strategy: ZiqiangStrategy };
 
-interface Built {
-  app: Express;
-  strategy: ZiqiangStrategy;
-  name: string;
-}
-
-/** An Express app with the strategy at GET /auth/ziqiang and GET|POST /auth/ziqiang/callback. */
+/** The kit's app with the strategy at GET /auth/ziqiang and GET|POST /auth/ziqiang/callback. */
 function build(
   opts: Partial<ZiqiangStrategyOptions> = {},
   verify = async (creds: { unionId: string }, profile: ZiqiangProfile) => ({
@@ -40,54 +35,27 @@ function build(
     profile,
   }),
 ): Built {
-  const name = `ziqiang-${++seq}`;
   const strategy = new ZiqiangStrategy(
     {
       appKey: ZIQIANG_APP.appKey,
       appSecret: ZIQIANG_APP.appSecret,
       baseURL: emu.url,
       callbackURL: '/auth/ziqiang/callback',
-      name,
       ...opts,
     },
     verify,
   );
-  passport.use(name, countActions(strategy, actions));
-  const app = express();
-  app.use(express.json());
-  app.use(express.urlencoded({ extended: false }));
-  app.use(session({ secret: 'ziqiang-test-session', resave: false, saveUninitialized: false }));
-  app.use(passport.initialize());
-  const handler = (req: Request, res: Response, next: NextFunction) =>
-    passport.authenticate(name, { session: false }, (err: unknown, user: unknown, info: unknown, status: unknown) => {
-      if (err) {
-        const e = err as CampusAuthError;
-        return void res
-          .status(500)
-          .json({ outcome: 'error', code: e.code, message: e.message, json: e.toJSON?.(), stack: e.stack });
-      }
-      if (!user) return void res.status(typeof status === 'number' ? status : 401).json({ outcome: 'fail', info });
-      res.json({ outcome: 'success', user });
-    })(req, res, next);
-  app.get('/auth/ziqiang', handler);
-  app.get('/auth/ziqiang/callback', handler);
-  app.post('/auth/ziqiang/callback', handler);
-  return { app, strategy, name };
+  const kit = strategyApp(strategy, { prefix: 'ziqiang', loginPath: '/auth/ziqiang', callbackPath: '/auth/ziqiang/callback' });
+  return Object.assign(kit, { strategy });
 }
 
-/** Count the actions of one request: exactly one, always. */
-async function once<T extends supertest.Test>(test: T): Promise<supertest.Response> {
-  const id = `z${++seq}`;
-  const res = await test.set('x-test-id', id);
-  await new Promise((r) => setTimeout(r, 20));
-  expect(actions.get(id)).toHaveLength(1);
-  return res;
-}
+/** The frontend flow: POST the code as JSON (the kit asserts exactly one Passport action). */
+const postCode = (zq: StrategyApp, code: string) => zq.call('post', '/auth/ziqiang/callback', { json: { code } });
 
 /** The redirect flow up to the callback: returns the agent and the callback path with code & state. */
-async function walk(app: Express, userId = 'zhangsan') {
-  const agent = supertest.agent(app);
-  const start = await once(agent.get('/auth/ziqiang'));
+async function walk(zq: StrategyApp, userId = 'zhangsan') {
+  const agent = zq.agent();
+  const start = await zq.call('get', '/auth/ziqiang', { agent });
   expect(start.status).toBe(302);
   const back = new URL(await emu.simulateLogin(start.headers.location, userId));
   return { agent, callback: `${back.pathname}${back.search}`, back, loginPage: new URL(start.headers.location) };
@@ -95,8 +63,8 @@ async function walk(app: Express, userId = 'zhangsan') {
 
 describe('redirect flow', () => {
   it('redirects to the login page with app-name, redirect-uri, state and response-type', async () => {
-    const { app } = build();
-    const res = await once(supertest(app).get('/auth/ziqiang'));
+    const zq = build();
+    const res = await zq.call('get', '/auth/ziqiang');
     expect(res.status).toBe(302);
     const url = new URL(res.headers.location);
     expect(`${url.origin}${url.pathname}`).toBe(`${emu.url}/login`);
@@ -109,8 +77,8 @@ describe('redirect flow', () => {
 
   it('uses the appName and appLogo options when given (no app login needed to redirect)', async () => {
     emu.clearRequests();
-    const { app } = build({ appName: 'custom_name', appLogo: 'https://example.edu/logo.png' });
-    const res = await once(supertest(app).get('/auth/ziqiang'));
+    const zq = build({ appName: 'custom_name', appLogo: 'https://example.edu/logo.png' });
+    const res = await zq.call('get', '/auth/ziqiang');
     const url = new URL(res.headers.location);
     expect(url.searchParams.get('app-name')).toBe('custom_name');
     expect(url.searchParams.get('app-logo')).toBe('https://example.edu/logo.png');
@@ -119,7 +87,7 @@ describe('redirect flow', () => {
 
   it('certifyOnly, manually and wxapp go on the login page as "true"; flags that are off are left out', async () => {
     const on = build({ certifyOnly: true, manually: true, wxapp: true, appLogo: 'https://example.edu/logo.png?v=2' });
-    const url = new URL((await once(supertest(on.app).get('/auth/ziqiang'))).headers.location);
+    const url = new URL((await on.call('get', '/auth/ziqiang')).headers.location);
     expect(Object.fromEntries(url.searchParams)).toEqual({
       'app-name': ZIQIANG_APP.username,
       'redirect-uri': expect.stringMatching(/\/auth\/ziqiang\/callback$/),
@@ -131,45 +99,45 @@ describe('redirect flow', () => {
       wxapp: 'true',
     });
     const off = build({ certifyOnly: false, manually: false, wxapp: false });
-    const plain = new URL((await once(supertest(off.app).get('/auth/ziqiang'))).headers.location);
+    const plain = new URL((await off.call('get', '/auth/ziqiang')).headers.location);
     expect([...plain.searchParams.keys()]).toEqual(['app-name', 'redirect-uri', 'state', 'response-type']);
   });
 
   it("the emulator's login page shows the app-logo and runs in certify-only mode when asked", async () => {
-    const { app } = build({ certifyOnly: true, appLogo: 'https://example.edu/logo.png' });
-    const start = await once(supertest(app).get('/auth/ziqiang'));
+    const zq = build({ certifyOnly: true, appLogo: 'https://example.edu/logo.png' });
+    const start = await zq.call('get', '/auth/ziqiang');
     const html = await (await fetch(start.headers.location)).text();
     expect(html).toContain('<img data-app-logo src="https://example.edu/logo.png"');
     expect(html).toContain('data-certify-only="true"');
   });
 
   it('certify-only: back with is_certified and the state but no code → state checked, fail ERR_NO_CREDENTIAL', async () => {
-    const { app } = build({ certifyOnly: true });
-    const { agent, back, callback } = await walk(app, 'zhangsan');
+    const zq = build({ certifyOnly: true });
+    const { agent, back, callback } = await walk(zq, 'zhangsan');
     expect(back.searchParams.get('is_certified')).toBe('true');
     expect(back.searchParams.has('code')).toBe(false);
     emu.clearRequests();
-    const res = await once(agent.get(callback));
+    const res = await zq.call('get', callback, { agent });
     expect(res.status).toBe(401);
     expect(res.body.info).toEqual({ code: 'ERR_NO_CREDENTIAL', message: expect.stringMatching(/certify-only/) });
     expect(emu.requests).toHaveLength(0); // the browser's is_certified is never taken as a login
-    const replay = await once(agent.get(callback)); // the state was used up
+    const replay = await zq.call('get', callback, { agent }); // the state was used up
     expect(replay.body.info.code).toBe('ERR_STATE');
-    const forged = await once(supertest(app).get('/auth/ziqiang/callback?is_certified=true&state=AAAAAAAAAAAAAAAAAAAAAAAA'));
+    const forged = await zq.call('get', '/auth/ziqiang/callback?is_certified=true&state=AAAAAAAAAAAAAAAAAAAAAAAA');
     expect(forged.body.info.code).toBe('ERR_STATE');
   });
 
   it('certify-only: the login page refuses an uncertified user (no way back to the app)', async () => {
-    const { app } = build({ certifyOnly: true });
-    const start = await once(supertest(app).get('/auth/ziqiang'));
+    const zq = build({ certifyOnly: true });
+    const start = await zq.call('get', '/auth/ziqiang');
     await expect(emu.simulateLogin(start.headers.location, 'wangwu')).rejects.toThrow(/answered 403/);
   });
 
   it('logs in: state checked, code → union id → user with detail', async () => {
-    const { app } = build();
-    const { agent, callback, back } = await walk(app);
+    const zq = build();
+    const { agent, callback, back } = await walk(zq);
     expect(back.searchParams.get('code')).toMatch(/^[0-9a-f]{32}$/);
-    const res = await once(agent.get(callback));
+    const res = await zq.call('get', callback, { agent });
     expect(res.status).toBe(200);
     const unionId = emu.unionIdOf('zhangsan');
     expect(unionId).toMatch(/^[0-9a-f]{32}$/);
@@ -194,9 +162,9 @@ describe('redirect flow', () => {
 
   it('detail: false asks without detail (no name) and still knows certification', async () => {
     emu.clearRequests();
-    const { app } = build({ detail: false });
-    const { agent, callback } = await walk(app, 'lisi');
-    const res = await once(agent.get(callback));
+    const zq = build({ detail: false });
+    const { agent, callback } = await walk(zq, 'lisi');
+    const res = await zq.call('get', callback, { agent });
     expect(res.body.user.profile).toMatchObject({ isCertified: true, displayName: emu.unionIdOf('lisi') });
     expect(res.body.user.profile.name).toBeUndefined();
     const users = emu.requests.find((r) => r.path.startsWith('/users/'));
@@ -206,159 +174,134 @@ describe('redirect flow', () => {
 
 describe('state', () => {
   it('a callback without state → fail ERR_STATE (403), no platform call', async () => {
-    const { app } = build();
-    const { agent, back } = await walk(app);
+    const zq = build();
+    const { agent, back } = await walk(zq);
     emu.clearRequests();
-    const res = await once(agent.get(`/auth/ziqiang/callback?code=${back.searchParams.get('code')}`));
+    const res = await zq.call('get', `/auth/ziqiang/callback?code=${back.searchParams.get('code')}`, { agent });
     expect(res.status).toBe(403);
     expect(res.body.info.code).toBe('ERR_STATE');
     expect(emu.count('/sso/union-id/')).toBe(0);
   });
 
   it('an unknown state, a state of another session, a repeated state → ERR_STATE', async () => {
-    const { app } = build();
-    const a = await walk(app);
+    const zq = build();
+    const a = await walk(zq);
     const code = a.back.searchParams.get('code');
-    const bad = await once(a.agent.get(`/auth/ziqiang/callback?code=${code}&state=AAAAAAAAAAAAAAAAAAAAAAAA`));
+    const bad = await zq.call('get', `/auth/ziqiang/callback?code=${code}&state=AAAAAAAAAAAAAAAAAAAAAAAA`, { agent: a.agent });
     expect(bad.body.info.code).toBe('ERR_STATE');
-    const other = await once(supertest(app).get(a.callback)); // no session cookie
+    const other = await zq.call('get', a.callback); // no session cookie
     expect(other.body.info.code).toBe('ERR_STATE');
-    const repeated = await once(a.agent.get(`${a.callback}&state=x`));
+    const repeated = await zq.call('get', `${a.callback}&state=x`, { agent: a.agent });
     expect(repeated.body.info.code).toBe('ERR_STATE');
   });
 
   it('a state is single-use: replaying the callback fails', async () => {
-    const { app } = build();
-    const { agent, callback } = await walk(app);
-    expect((await once(agent.get(callback))).body.outcome).toBe('success');
-    const again = await once(agent.get(callback));
+    const zq = build();
+    const { agent, callback } = await walk(zq);
+    expect((await zq.call('get', callback, { agent })).body.outcome).toBe('success');
+    const again = await zq.call('get', callback, { agent });
     expect(again.status).toBe(403);
     expect(again.body.info).toEqual({ code: 'ERR_STATE', message: expect.stringMatching(/already used/) });
   });
 
   it('two tabs: two flows in one session both complete', async () => {
-    const { app } = build();
-    const agent = supertest.agent(app);
-    const one = await once(agent.get('/auth/ziqiang'));
-    const two = await once(agent.get('/auth/ziqiang'));
+    const zq = build();
+    const agent = zq.agent();
+    const one = await zq.call('get', '/auth/ziqiang', { agent });
+    const two = await zq.call('get', '/auth/ziqiang', { agent });
     const back1 = new URL(await emu.simulateLogin(one.headers.location, 'zhangsan'));
     const back2 = new URL(await emu.simulateLogin(two.headers.location, 'lisi'));
-    expect((await once(agent.get(`${back2.pathname}${back2.search}`))).body.user.name).toBe('李四');
-    expect((await once(agent.get(`${back1.pathname}${back1.search}`))).body.user.name).toBe('张三');
+    expect((await zq.call('get', `${back2.pathname}${back2.search}`, { agent })).body.user.name).toBe('李四');
+    expect((await zq.call('get', `${back1.pathname}${back1.search}`, { agent })).body.user.name).toBe('张三');
   });
 
   it('an expired state fails (custom stateStore with its own clock)', async () => {
     let now = Date.now();
     const stateStore: StateStore = new SessionStateStore({ key: 'zq-expiring', now: () => now });
-    const { app } = build({ stateStore });
-    const { agent, callback } = await walk(app);
+    const zq = build({ stateStore });
+    const { agent, callback } = await walk(zq);
     now += 11 * 60_000;
-    const res = await once(agent.get(callback));
+    const res = await zq.call('get', callback, { agent });
     expect(res.body.info).toEqual({ code: 'ERR_STATE', message: expect.stringMatching(/expired/) });
   });
 });
 
 describe('frontend (popup / SPA) flow', () => {
   it('a POST with the code in a JSON body logs in without state', async () => {
-    const { app } = build();
-    const res = await once(
-      supertest(app)
-        .post('/auth/ziqiang/callback')
-        .send({ code: emu.issueCode('lisi') }),
-    );
+    const zq = build();
+    const res = await postCode(zq, emu.issueCode('lisi'));
     expect(res.body).toMatchObject({ outcome: 'success', user: { unionId: emu.unionIdOf('lisi'), name: '李四' } });
   });
 
   it('a POST with the code in a form body logs in too', async () => {
-    const { app } = build();
-    const res = await once(
-      supertest(app)
-        .post('/auth/ziqiang/callback')
-        .type('form')
-        .send({ code: emu.issueCode('zhangsan') }),
-    );
+    const zq = build();
+    const res = await zq.call('post', '/auth/ziqiang/callback', { form: { code: emu.issueCode('zhangsan') } });
     expect(res.body.user.name).toBe('张三');
   });
 
   it('a POST without a code → fail ERR_NO_CREDENTIAL (no redirect for an XHR)', async () => {
-    const { app } = build();
-    const res = await once(supertest(app).post('/auth/ziqiang/callback').send({ nothing: true }));
+    const zq = build();
+    const res = await zq.call('post', '/auth/ziqiang/callback', { json: { nothing: true } });
     expect(res.status).toBe(400);
     expect(res.body.info.code).toBe('ERR_NO_CREDENTIAL');
   });
 
   it('a GET with a code but no state is not the frontend flow: ERR_STATE', async () => {
-    const { app } = build();
-    const res = await once(supertest(app).get(`/auth/ziqiang/callback?code=${emu.issueCode()}`));
+    const zq = build();
+    const res = await zq.call('get', `/auth/ziqiang/callback?code=${emu.issueCode()}`);
     expect(res.body.info.code).toBe('ERR_STATE');
   });
 });
 
 describe('codes and users', () => {
   it('a code works once: reuse fails ERR_INVALID_CREDENTIAL', async () => {
-    const { app } = build();
+    const zq = build();
     const code = emu.issueCode();
-    expect((await once(supertest(app).post('/auth/ziqiang/callback').send({ code }))).body.outcome).toBe('success');
-    const again = await once(supertest(app).post('/auth/ziqiang/callback').send({ code }));
+    expect((await postCode(zq, code)).body.outcome).toBe('success');
+    const again = await postCode(zq, code);
     expect(again.status).toBe(401);
     expect(again.body.info.code).toBe('ERR_INVALID_CREDENTIAL');
   });
 
   it('a code expires after 5 minutes (emulator clock)', async () => {
-    const { app } = build();
+    const zq = build();
     const code = emu.issueCode();
     emu.clock.advance(5 * 60_000 + 1);
-    const res = await once(supertest(app).post('/auth/ziqiang/callback').send({ code }));
+    const res = await postCode(zq, code);
     expect(res.body.info.code).toBe('ERR_INVALID_CREDENTIAL');
   });
 
   it('a code of another app does not work here', async () => {
-    const { app } = build();
-    const res = await once(
-      supertest(app)
-        .post('/auth/ziqiang/callback')
-        .send({ code: emu.issueCode('zhangsan', 'zq_other') }),
-    );
+    const zq = build();
+    const res = await postCode(zq, emu.issueCode('zhangsan', 'zq_other'));
     expect(res.body.info.code).toBe('ERR_INVALID_CREDENTIAL');
   });
 
   it('an uncertified user → fail ERR_DENIED by default; allowed with certifiedOnly: false', async () => {
     const strict = build();
-    const denied = await once(
-      supertest(strict.app)
-        .post('/auth/ziqiang/callback')
-        .send({ code: emu.issueCode('wangwu') }),
-    );
+    const denied = await postCode(strict, emu.issueCode('wangwu'));
     expect(denied.status).toBe(403);
     expect(denied.body.info).toEqual({ code: 'ERR_DENIED', message: expect.stringMatching(/certification/) });
 
     const lax = build({ certifiedOnly: false });
-    const ok = await once(
-      supertest(lax.app)
-        .post('/auth/ziqiang/callback')
-        .send({ code: emu.issueCode('wangwu') }),
-    );
+    const ok = await postCode(lax, emu.issueCode('wangwu'));
     expect(ok.body.user.profile).toMatchObject({ isCertified: false, certifyTime: null, name: '王五' });
     expect(ok.body.user.profile.studentId).toBeUndefined();
   });
 
   it('an inactive account (A0311) → fail ERR_DENIED', async () => {
-    const { app } = build();
-    const res = await once(
-      supertest(app)
-        .post('/auth/ziqiang/callback')
-        .send({ code: emu.issueCode('zhaoliu') }),
-    );
+    const zq = build();
+    const res = await postCode(zq, emu.issueCode('zhaoliu'));
     expect(res.status).toBe(403);
     expect(res.body.info.code).toBe('ERR_DENIED');
   });
 
   it('a user gone between code and lookup (A0514 on /users/) → fail ERR_INVALID_CREDENTIAL', async () => {
-    const { app } = build();
+    const zq = build();
     const code = emu.issueCode('lisi');
     emu.setUser('lisi', { gone: true });
     try {
-      const res = await once(supertest(app).post('/auth/ziqiang/callback').send({ code }));
+      const res = await postCode(zq, code);
       expect(res.body.info).toEqual({
         code: 'ERR_INVALID_CREDENTIAL',
         message: expect.stringMatching(/gone or no longer certified/),
@@ -371,17 +314,11 @@ describe('codes and users', () => {
 
 describe('app token', () => {
   it('expiry in the middle of a run: A0221 → POST /auth/refresh/ → one retry → login succeeds', async () => {
-    const { app } = build();
-    expect((await once(supertest(app).post('/auth/ziqiang/callback').send({ code: emu.issueCode() }))).body.outcome).toBe(
-      'success',
-    );
+    const zq = build();
+    expect((await postCode(zq, emu.issueCode())).body.outcome).toBe('success');
     emu.clearRequests();
     emu.clock.advance(25 * 60 * 60_000); // the emulator's access token has expired (not its refresh token); ours looks fresh
-    const res = await once(
-      supertest(app)
-        .post('/auth/ziqiang/callback')
-        .send({ code: emu.issueCode('lisi') }),
-    );
+    const res = await postCode(zq, emu.issueCode('lisi'));
     expect(res.body.user.name).toBe('李四');
     // refresh first, as zq_auth_sdk/client/base.py _handle_result → _refresh does; no app login
     expect(emu.requests.map((r) => r.path)).toEqual([
@@ -393,16 +330,12 @@ describe('app token', () => {
   });
 
   it('A0221 and the refresh refused → app login → one retry → login succeeds', async () => {
-    const { app } = build();
-    await once(supertest(app).post('/auth/ziqiang/callback').send({ code: emu.issueCode() }));
+    const zq = build();
+    await postCode(zq, emu.issueCode());
     emu.clearRequests();
     emu.revokeAccessTokens();
     emu.revokeRefreshTokens();
-    const res = await once(
-      supertest(app)
-        .post('/auth/ziqiang/callback')
-        .send({ code: emu.issueCode('lisi') }),
-    );
+    const res = await postCode(zq, emu.issueCode('lisi'));
     expect(res.body.user.name).toBe('李四');
     expect(emu.requests.map((r) => r.path)).toEqual([
       '/sso/union-id/',
@@ -414,32 +347,30 @@ describe('app token', () => {
   });
 
   it('a revoked token rejected twice in a row → error (not an endless loop)', async () => {
-    const { app } = build();
-    await once(supertest(app).post('/auth/ziqiang/callback').send({ code: emu.issueCode() }));
+    const zq = build();
+    await postCode(zq, emu.issueCode());
     emu.clearRequests();
     emu.inject(
       { kind: 'json', status: 401, body: { code: 'A0221', msg: 'token 无效或已过期', detail: '', data: null } },
       { path: '/sso/union-id/', times: 2 },
     );
-    const res = await once(supertest(app).post('/auth/ziqiang/callback').send({ code: emu.issueCode() }));
+    const res = await postCode(zq, emu.issueCode());
     expect(res.body).toMatchObject({ outcome: 'error', code: 'ERR_PLATFORM', json: { platformCode: 'A0221' } });
     expect(emu.requests.map((r) => r.path)).toEqual(['/sso/union-id/', '/auth/refresh/', '/sso/union-id/']);
   });
 
   it('near expiry: refreshes (keeping the refresh token); refresh failing → app login again', async () => {
     const tokenStore = new MemoryTokenStore();
-    const { app, strategy } = build({ tokenStore });
-    await once(supertest(app).post('/auth/ziqiang/callback').send({ code: emu.issueCode() }));
-    const key = `ziqiang:${strategy.client.baseURL}:${ZIQIANG_APP.appKey}`;
+    const zq = build({ tokenStore });
+    await postCode(zq, emu.issueCode());
+    const key = `ziqiang:${zq.strategy.client.baseURL}:${ZIQIANG_APP.appKey}`;
     const first = (await tokenStore.get(key))!;
     expect(first.extra).toMatchObject({ username: ZIQIANG_APP.username, id: ZIQIANG_APP.id });
 
     // 1. the stored token is about to expire → POST /auth/refresh/
     await tokenStore.set(key, { ...first, expiresAt: Date.now() + 10_000 });
     emu.clearRequests();
-    expect((await once(supertest(app).post('/auth/ziqiang/callback').send({ code: emu.issueCode() }))).body.outcome).toBe(
-      'success',
-    );
+    expect((await postCode(zq, emu.issueCode())).body.outcome).toBe('success');
     expect(emu.count('/auth/refresh/')).toBe(1);
     expect(emu.count('/auth/apps/')).toBe(0);
     const refreshed = (await tokenStore.get(key))!;
@@ -451,42 +382,40 @@ describe('app token', () => {
     await tokenStore.set(key, { ...refreshed, expiresAt: Date.now() + 10_000 });
     emu.revokeRefreshTokens();
     emu.clearRequests();
-    expect((await once(supertest(app).post('/auth/ziqiang/callback').send({ code: emu.issueCode() }))).body.outcome).toBe(
-      'success',
-    );
+    expect((await postCode(zq, emu.issueCode())).body.outcome).toBe('success');
     expect(emu.requests.map((r) => r.path).slice(0, 3)).toEqual(['/auth/refresh/', '/auth/apps/', '/sso/union-id/']);
   });
 
   it('a bad app secret (A0210) → error ERR_PLATFORM, the secret in no message', async () => {
     const secret = 'wrong-secret-VERY-SECRET-0042';
-    const { app } = build({ appSecret: secret });
-    const post = await once(supertest(app).post('/auth/ziqiang/callback').send({ code: emu.issueCode() }));
+    const zq = build({ appSecret: secret });
+    const post = await postCode(zq, emu.issueCode());
     expect(post.status).toBe(500);
     expect(post.body).toMatchObject({ outcome: 'error', code: 'ERR_PLATFORM', json: { platformCode: 'A0210' } });
     expect(post.text).not.toContain(secret);
-    const redirect = await once(supertest(app).get('/auth/ziqiang'));
+    const redirect = await zq.call('get', '/auth/ziqiang');
     expect(redirect.body).toMatchObject({ outcome: 'error', code: 'ERR_PLATFORM' });
     expect(redirect.text).not.toContain(secret);
   });
 
   it('throttling (A0512) → error ERR_RATE_LIMITED, on the app login and on user calls', async () => {
-    const { app } = build();
+    const zq = build();
     emu.throttle(1);
-    const first = await once(supertest(app).post('/auth/ziqiang/callback').send({ code: emu.issueCode() }));
+    const first = await postCode(zq, emu.issueCode());
     expect(first.body).toMatchObject({
       outcome: 'error',
       code: 'ERR_RATE_LIMITED',
       json: { platformCode: 'A0512', upstreamStatus: 429 },
     });
-    await once(supertest(app).post('/auth/ziqiang/callback').send({ code: emu.issueCode() })); // token now cached
+    await postCode(zq, emu.issueCode()); // token now cached
     emu.throttle(1);
-    const second = await once(supertest(app).post('/auth/ziqiang/callback').send({ code: emu.issueCode() }));
+    const second = await postCode(zq, emu.issueCode());
     expect(second.body).toMatchObject({ outcome: 'error', code: 'ERR_RATE_LIMITED' });
   });
 
   it('200 concurrent logins → exactly 1 app login', async () => {
-    const { app } = build();
-    const server: Server = createServer(app);
+    const zq = build();
+    const server: Server = createServer(zq.app);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     emu.clearRequests();
@@ -553,28 +482,23 @@ describe('options and verify', () => {
       { appKey: 'k', appSecret: 's', appName: 'zq_x', callbackURL: 'http://localhost/cb' },
       async () => null,
     );
-    const app = express();
-    app.use(session({ secret: 'x', resave: false, saveUninitialized: false }));
-    passport.use('zq-prod', prod);
-    app.get('/go', passport.authenticate('zq-prod', { session: false }));
-    const res = await supertest(app).get('/go');
+    const res = await strategyApp(prod, { loginPath: '/go' }).call('get', '/go');
     expect(res.headers.location).toMatch(
       /^https:\/\/cas\.ziqiang\.net\.cn\/login\?app-name=zq_x&redirect-uri=http%3A%2F%2Flocalhost%2Fcb&state=/,
     );
-    passport.unuse('zq-prod');
   });
 
   it('passReqToCallback: verify(req, credentials, profile, done); verify false → fail', async () => {
-    const { app } = build({ passReqToCallback: true }, ((
+    const zq = build({ passReqToCallback: true }, ((
       req: Request,
       creds: { unionId: string },
       profile: ZiqiangProfile,
       done: (e: unknown, u?: unknown) => void,
     ) => done(null, { via: req.method, unionId: creds.unionId, id: profile.id })) as never);
-    const res = await once(supertest(app).post('/auth/ziqiang/callback').send({ code: emu.issueCode() }));
+    const res = await postCode(zq, emu.issueCode());
     expect(res.body.user).toEqual({ via: 'POST', unionId: emu.unionIdOf('zhangsan'), id: emu.unionIdOf('zhangsan') });
     const refused = build({}, (async () => false) as never);
-    const r2 = await once(supertest(refused.app).post('/auth/ziqiang/callback').send({ code: emu.issueCode() }));
+    const r2 = await postCode(refused, emu.issueCode());
     expect(r2.body.outcome).toBe('fail');
   });
 });

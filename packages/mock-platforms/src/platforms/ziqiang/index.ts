@@ -18,102 +18,34 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
-import { escapeHtml, page, startEmulator, type Clock, type Emulator } from '../../harness';
+import { startEmulator, type Clock, type Emulator } from '../../harness';
+import { CredentialStore, escapeHtml, isLocalRedirect, loginPage, page, param, randomCredential, withQuery } from '../../kit';
+import {
+  MESSAGES,
+  REFRESH_INVALID,
+  ZIQIANG_ACCESS_TTL,
+  ZIQIANG_APP,
+  ZIQIANG_CODE_TTL,
+  ZIQIANG_OTHER_APP,
+  ZIQIANG_REFRESH_TTL,
+  ZIQIANG_USERS,
+  type ErrorCode,
+  type ZiqiangEmulatorApp,
+  type ZiqiangEmulatorUser,
+} from './data';
+import { HAND_BACK_SCRIPT } from './hand-back';
 
-export const DEFAULT_PORT = 4102;
-
-export interface ZiqiangEmulatorApp {
-  id: number;
-  appKey: string;
-  appSecret: string;
-  /** The app's English id: the login page's `app-name`. */
-  username: string;
-  name: string;
-  /** An inactive app cannot log in (A0311). Default true. */
-  active?: boolean;
-}
-
-export interface ZiqiangEmulatorUser {
-  /** The login page's `data-user`. */
-  id: string;
-  name: string;
-  studentId: string | null;
-  phone: string | null;
-  certified: boolean;
-  /** ISO time (+08:00) or null when not certified. */
-  certifyTime: string | null;
-  updateTime: string;
-  /** Not activated: the login page gives no code (A0311); a code minted anyway gets A0311. Default true. */
-  active?: boolean;
-  /** Deleted or certification revoked: `/users/{union_id}/` answers A0514. Default false. */
-  gone?: boolean;
-}
-
-/** The demo app registration (works out of the box with the demo app). */
-export const ZIQIANG_APP: Readonly<ZiqiangEmulatorApp> = Object.freeze({
-  id: 9,
-  appKey: 'zq-demo-app-key',
-  appSecret: 'zq-demo-app-secret-0f1e2d3c4b5a6978',
-  username: 'zq_demo',
-  name: '自强演示应用',
-  active: true,
-});
-
-/** A second app, to show codes and union ids are bound to their app. */
-export const ZIQIANG_OTHER_APP: Readonly<ZiqiangEmulatorApp> = Object.freeze({
-  id: 10,
-  appKey: 'zq-other-app-key',
-  appSecret: 'zq-other-app-secret-a1b2c3d4e5f60718',
-  username: 'zq_other',
-  name: '另一个应用',
-  active: true,
-});
-
-export const ZIQIANG_USERS: ReadonlyArray<Readonly<ZiqiangEmulatorUser>> = Object.freeze([
-  {
-    id: 'zhangsan',
-    name: '张三',
-    studentId: '2020302110001',
-    phone: '18312341233',
-    certified: true,
-    certifyTime: '2023-03-04T20:42:00+08:00',
-    updateTime: '2023-03-06T10:49:07.976501+08:00',
-  },
-  {
-    id: 'lisi',
-    name: '李四',
-    studentId: '2021302110002',
-    phone: '18312345678',
-    certified: true,
-    certifyTime: '2023-09-10T09:00:00+08:00',
-    updateTime: '2023-09-10T09:00:05.120000+08:00',
-  },
-  {
-    id: 'wangwu',
-    name: '王五',
-    studentId: null,
-    phone: '18398765432',
-    certified: false,
-    certifyTime: null,
-    updateTime: '2024-01-02T08:30:00.000000+08:00',
-  },
-  {
-    id: 'zhaoliu',
-    name: '赵六',
-    studentId: '2019302110004',
-    phone: null,
-    certified: true,
-    certifyTime: '2019-09-01T10:00:00+08:00',
-    updateTime: '2024-02-01T12:00:00.000000+08:00',
-    active: false,
-  },
-]);
-
-/** zq_auth_sdk/client/__init__.py: ACCESS_LIFETIME one day, REFRESH_LIFETIME ten days. */
-export const ZIQIANG_ACCESS_TTL = 24 * 60 * 60_000;
-export const ZIQIANG_REFRESH_TTL = 10 * 24 * 60 * 60_000;
-/** zq_auth_doc docs/introduction.md: a code lives 5 minutes. */
-export const ZIQIANG_CODE_TTL = 5 * 60_000;
+export {
+  DEFAULT_PORT,
+  ZIQIANG_APP,
+  ZIQIANG_OTHER_APP,
+  ZIQIANG_USERS,
+  ZIQIANG_ACCESS_TTL,
+  ZIQIANG_REFRESH_TTL,
+  ZIQIANG_CODE_TTL,
+  type ZiqiangEmulatorApp,
+  type ZiqiangEmulatorUser,
+} from './data';
 
 export interface ZiqiangEmulatorOptions {
   port?: number;
@@ -128,8 +60,8 @@ export interface ZiqiangEmulatorOptions {
   /** Code lifetime, ms (default 5 minutes). */
   codeTtl?: number;
   /**
-   * Pin the accepted redirect URIs (exact origin + path). Default: any http://localhost:* or
-   * http://127.0.0.1:* URI.
+   * Pin the accepted redirect URIs (exact origin + path). Default: any http(s)://localhost:* or
+   * http(s)://127.0.0.1:* URI.
    */
   redirectUris?: string[];
 }
@@ -159,30 +91,9 @@ export interface ZiqiangEmulator extends Emulator {
   simulateLogin(loginPageUrl: string, userId: string): Promise<string>;
 }
 
-/** zq_auth_sdk/entities/response.py ZqAuthResponseType: code → [HTTP status, detail]. */
-const MESSAGES = {
-  A0210: [400, '用户登录失败'],
-  A0221: [401, 'token 无效或已过期'],
-  A0310: [401, '用户未登录'],
-  A0311: [403, '用户未激活'],
-  A0400: [400, '用户请求参数错误'],
-  A0410: [400, '请求 JSON 解析错误'],
-  A0420: [400, '请求必填参数为空'],
-  A0430: [400, '请求参数值校验失败'],
-  A0510: [404, '请求接口不存在'],
-  A0511: [405, '请求方法不允许'],
-  A0512: [429, '请求次数超出限制'],
-  A0514: [404, '请求资源不存在'],
-} as const satisfies Record<string, readonly [number, string]>;
-type ErrorCode = keyof typeof MESSAGES;
-
-/** zq_auth_sdk/entities/response.py RefreshTokenInvalid: A0221 with its own message. */
-const REFRESH_INVALID = 'refresh token 无效或已过期';
-
 interface TokenRecord {
   appId: number;
   type: 'access' | 'refresh';
-  exp: number;
   generation: number;
 }
 
@@ -193,19 +104,8 @@ const isoMicro = (ms: number) => new Date(ms).toISOString().replace(/Z$/, '000Z'
 /** Python isoformat in Beijing time with microseconds (SDK fixture tests/fixtures/.json `time`). */
 const isoBeijing = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().replace(/Z$/, '000+08:00');
 
-function query(req: Request, ...names: string[]): string | undefined {
-  for (const n of names) {
-    const v = req.query[n];
-    if (typeof v === 'string') return v;
-  }
-  return undefined;
-}
-
-function field(body: unknown, name: string): string | undefined {
-  if (!body || typeof body !== 'object') return undefined;
-  const v = (body as Record<string, unknown>)[name];
-  return typeof v === 'string' ? v : undefined;
-}
+const query = (req: Request, name: string) => param(req, name, ['query']);
+const field = (req: Request, name: string) => param(req, name, ['body']);
 
 /** The login page's true/false keys: zq_auth_frontend pages/login.vue reads each as `=== 'true'`. */
 const isTrue = (v: string | undefined) => v === 'true';
@@ -224,13 +124,13 @@ export async function startZiqiangEmulator(options: ZiqiangEmulatorOptions = {})
   const accessTtl = options.accessTtl ?? ZIQIANG_ACCESS_TTL;
   const refreshTtl = options.refreshTtl ?? ZIQIANG_REFRESH_TTL;
   const codeTtl = options.codeTtl ?? ZIQIANG_CODE_TTL;
-  const tokens = new Map<string, TokenRecord>();
-  const codes = new Map<string, { userId: string; appId: number; exp: number }>();
+  let clock: Clock | undefined;
+  const now = () => (clock ? clock.now() : Date.now());
+  const tokens = new CredentialStore<TokenRecord>(now, accessTtl);
+  const codes = new CredentialStore<{ userId: string; appId: number }>(now, codeTtl);
   let accessGeneration = 0;
   let refreshGeneration = 0;
   let throttled = 0;
-  let clock: Clock | undefined;
-  const now = () => (clock ? clock.now() : Date.now());
 
   // zq_auth_doc docs/introduction.md: a union id is a UUID without dashes (SDK fixture
   // sso_union-id.json: a version-4 one); stable per user and app (unconfirmed how it is derived)
@@ -242,25 +142,26 @@ export async function startZiqiangEmulator(options: ZiqiangEmulatorOptions = {})
 
   // unconfirmed: the token format (JWT-shaped, "xxx.xxx.xxx" in docs/development/backend.md)
   function issueToken(appId: number, type: 'access' | 'refresh'): { token: string; exp: number } {
-    const exp = now() + (type === 'access' ? accessTtl : refreshTtl);
-    const jti = randomBytes(12).toString('hex');
-    const token = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ token_type: type, exp: Math.floor(exp / 1000), jti, app_id: appId })}.${randomBytes(24).toString('base64url')}`;
-    tokens.set(token, { appId, type, exp, generation: type === 'access' ? accessGeneration : refreshGeneration });
+    const ttl = type === 'access' ? accessTtl : refreshTtl;
+    const exp = now() + ttl;
+    const claims = { token_type: type, exp: Math.floor(exp / 1000), jti: randomCredential('', 12), app_id: appId };
+    const token = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64(claims)}.${randomCredential()}`;
+    const generation = type === 'access' ? accessGeneration : refreshGeneration;
+    tokens.mint({ appId, type, generation }, { credential: token, ttl });
     return { token, exp };
   }
 
+  // tokens are not single-use: peek, never take
   function validToken(token: string | undefined, type: 'access' | 'refresh'): TokenRecord | undefined {
-    const rec = token ? tokens.get(token) : undefined;
-    if (!rec || rec.type !== type || rec.exp <= now()) return undefined;
+    const rec = tokens.peek(token);
+    if (!rec || rec === 'expired' || rec.type !== type) return undefined;
     if (rec.generation !== (type === 'access' ? accessGeneration : refreshGeneration)) return undefined;
     return rec;
   }
 
-  function issueCode(userId: string, appId: number): string {
-    const code = randomBytes(16).toString('hex');
-    codes.set(code, { userId, appId, exp: now() + codeTtl });
-    return code;
-  }
+  // unconfirmed: the code format (32 hex characters here)
+  const issueCode = (userId: string, appId: number) =>
+    codes.mint({ userId, appId }, { credential: randomBytes(16).toString('hex') });
 
   // SDK fixtures (auth_apps.json …): success is {code: "00000", detail: "", msg: "", data}
   const ok = (res: Response, data: unknown) => void res.json({ code: '00000', detail: '', msg: '', data });
@@ -297,16 +198,7 @@ export async function startZiqiangEmulator(options: ZiqiangEmulatorOptions = {})
     return out;
   }
 
-  function redirectAllowed(uri: string): boolean {
-    let u: URL;
-    try {
-      u = new URL(uri);
-    } catch {
-      return false;
-    }
-    if (options.redirectUris) return options.redirectUris.some((p) => `${u.origin}${u.pathname}` === p);
-    return u.protocol === 'http:' && (u.hostname === 'localhost' || u.hostname === '127.0.0.1');
-  }
+  const redirectAllowed = (uri: string) => isLocalRedirect(uri, options.redirectUris);
 
   // ---- API routes (api.cas.ziqiang.net.cn) ------------------------------------------------------
   const routes: Route[] = [
@@ -388,10 +280,10 @@ export async function startZiqiangEmulator(options: ZiqiangEmulatorOptions = {})
         POST(req, res, target) {
           const f = readFields(req, res, ['code']);
           if (!f) return;
-          const entry = codes.get(f.code);
+          const entry = codes.peek(f.code);
           // SDK fixture sso_union-id_failed.json: a bad code is A0514; zq_auth_doc docs/introduction.md: 5 minutes
-          if (!entry || entry.appId !== target!.id || entry.exp <= now()) return void fail(res, 'A0514');
-          codes.delete(f.code); // unconfirmed: single-use
+          if (!entry || entry === 'expired' || entry.appId !== target!.id) return void fail(res, 'A0514');
+          codes.take(f.code); // unconfirmed: single-use
           const user = users.find((u) => u.id === entry.userId);
           if (!user) return void fail(res, 'A0514');
           if (!user.active) return void fail(res, 'A0311'); // unconfirmed: a not-activated account
@@ -447,7 +339,7 @@ export async function startZiqiangEmulator(options: ZiqiangEmulatorOptions = {})
       // rules. unconfirmed / emulator-only: no sessionStorage fallback for missing keys, no
       // remembered login (so `manually` changes nothing), and redirect URIs limited to local ones.
       app.get('/login', (req, res) => {
-        const appName = query(req, 'app-name', 'app_name') ?? '';
+        const appName = query(req, 'app-name') ?? query(req, 'app_name') ?? '';
         // pages/login.vue: an empty app-name → "参数错误无法正常登录，请退出页面重新进入"
         if (!appName)
           return void res
@@ -474,14 +366,6 @@ export async function startZiqiangEmulator(options: ZiqiangEmulatorOptions = {})
         const manually = isTrue(query(req, 'manually'));
         // emulator-only: `popup=1` has no effect (any opener gets the data, utils/callback.ts); kept for old links
         const popup = query(req, 'popup') === '1' || query(req, 'popup') === 'true';
-        const hidden = (name: string, value: string) => `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`;
-        const buttons = users
-          .map((u) => {
-            const tag = !u.active ? '未激活' : u.certified ? '已认证' : '未认证';
-            const label = `${u.name}（${u.studentId ?? '无学号'}，${tag}）`;
-            return `<button type="submit" name="user" value="${escapeHtml(u.id)}" data-user="${escapeHtml(u.id)}">${escapeHtml(label)}</button>`;
-          })
-          .join('\n');
         // components/page-header.vue: the app logo is shown only when app-logo is set (app-header.vue)
         const logo = appLogo
           ? `<p class="app-header"><span>自强 Studio</span> ⇄ <img data-app-logo src="${escapeHtml(appLogo)}" alt="${escapeHtml(target.name)}" width="80" height="80"></p>`
@@ -489,55 +373,34 @@ export async function startZiqiangEmulator(options: ZiqiangEmulatorOptions = {})
         const intro = certifyOnly
           ? `<p data-certify-only>仅验证学生身份：<strong>${escapeHtml(target.name)}</strong>（${escapeHtml(target.username)}）只会得知你是否已通过学生认证。选择一个测试用户：</p>`
           : `<p>登录到 <strong>${escapeHtml(target.name)}</strong>（${escapeHtml(target.username)}）。选择一个测试用户：</p>`;
-        const body = `${logo}${intro}
-<form id="login" method="post" action="/login" data-popup="${popup ? '1' : '0'}" data-wxapp="${wxapp}" data-certify-only="${certifyOnly}" data-manually="${manually}">
-${hidden('app-name', target.username)}${hidden('redirect-uri', redirectUri)}${hidden('state', query(req, 'state') ?? '')}${hidden('response-type', query(req, 'response-type') ?? 'code')}${hidden('certify-only', String(certifyOnly))}${hidden('wxapp', String(wxapp))}
-${buttons}
-</form>
-<p id="message" role="status"></p>
-<script>
-(function () {
-  var form = document.getElementById('login');
-  var redirectUri = form.elements['redirect-uri'].value;
-  var wxapp = form.getAttribute('data-wxapp') === 'true';
-  function show(text) { document.getElementById('message').textContent = text; }
-  var buttons = form.querySelectorAll('button[data-user]');
-  for (var i = 0; i < buttons.length; i++) {
-    buttons[i].addEventListener('click', function (ev) {
-      // zq_auth_frontend utils/callback.ts: an opener gets the data by postMessage and the page
-      // closes; else redirect-uri (the form post below); else the mini-program (wxapp)
-      var mini = window.wx && window.wx.miniProgram;
-      var toOpener = !!window.opener;
-      var toMini = !toOpener && !redirectUri && wxapp && !!mini;
-      if (!toOpener && !toMini) return;
-      ev.preventDefault();
-      var data = new URLSearchParams(new FormData(form));
-      data.set('user', this.getAttribute('data-user'));
-      fetch('/login', { method: 'POST', headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' }, body: data.toString() })
-        .then(function (r) { return r.json(); })
-        .then(function (env) {
-          if (env.code !== '00000') { show(env.msg); return; }
-          if (!env.data.message) { show(env.data.notice); return; }
-          if (toOpener) {
-            window.opener.postMessage(env.data.message, '*');
-            window.close();
-          } else {
-            mini.postMessage({ data: env.data.message });
-            mini.navigateBack();
-          }
-        });
-    });
-  }
-})();
-</script>`;
-        res.type('html').send(page(certifyOnly ? '自强 Auth 学生认证（模拟）' : '自强 Auth 登录（模拟）', body));
+        const mode = `<div id="login-mode" data-popup="${popup ? '1' : '0'}" data-wxapp="${wxapp}" data-certify-only="${certifyOnly}" data-manually="${manually}">${intro}</div>`;
+        res.type('html').send(
+          loginPage({
+            platform: '自强 Auth',
+            heading: certifyOnly ? '学生认证' : '登录',
+            action: '/login',
+            hidden: {
+              'app-name': target.username,
+              'redirect-uri': redirectUri,
+              state: query(req, 'state') ?? '',
+              'response-type': query(req, 'response-type') ?? 'code',
+              'certify-only': String(certifyOnly),
+              wxapp: String(wxapp),
+            },
+            users: users.map((u) => {
+              const tag = !u.active ? '未激活' : u.certified ? '已认证' : '未认证';
+              return { value: u.id, label: `${u.name}（${u.studentId ?? '无学号'}，${tag}）` };
+            }),
+            note: `${logo}${mode}<p id="message" role="status"></p>${HAND_BACK_SCRIPT}`,
+          }),
+        );
       });
 
       // emulator-only: what the real page does with /auth/users/ and /sso/code/ after the user
       // types a password, in one form post (HTML: redirect; Accept JSON: the data to hand back)
       app.post('/login', (req, res) => {
         const wantsJson = String(req.headers.accept ?? '').includes('application/json');
-        const f = (name: string) => field(req.body, name);
+        const f = (name: string) => field(req, name);
         const htmlError = (status: number, text: string, attrs = '') =>
           void res
             .status(status)
@@ -573,11 +436,9 @@ ${buttons}
         if (wantsJson) return void ok(res, { ...(code ? { code } : {}), is_certified: user.certified, message });
         if (redirectUri) {
           // utils/callback.ts: redirect-uri + the data (+ state when set and not in the data)
-          const back = new URL(redirectUri);
-          for (const [k, v] of Object.entries(message)) back.searchParams.set(k, String(v));
-          const state = f('state');
-          if (state && !('state' in message)) back.searchParams.set('state', state);
-          return void res.redirect(302, back.toString());
+          const data = Object.fromEntries(Object.entries(message).map(([k, v]) => [k, String(v)]));
+          const state = 'state' in message ? undefined : f('state') || undefined;
+          return void res.redirect(302, withQuery(redirectUri, { ...data, state }));
         }
         // utils/callback.ts: wxapp → wx.miniProgram.postMessage; emulator-only: the data is shown instead
         if (isTrue(f('wxapp')))

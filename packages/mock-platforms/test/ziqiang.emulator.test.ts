@@ -1,3 +1,8 @@
+/**
+ * The Ziqiang Auth emulator's own behaviour, over raw HTTP (independent of @campus-passport/ziqiang):
+ * tokens and codes on the emulator clock, the envelope and codes, the login page and its hand-back.
+ */
+import { useEmulator } from '../src/testing';
 import {
   DEFAULT_PORT,
   ZIQIANG_APP,
@@ -5,16 +10,15 @@ import {
   ZIQIANG_USERS,
   startZiqiangEmulator,
   type ZiqiangEmulator,
-} from '@campus-passport/mock-platforms/ziqiang';
+} from '../src/platforms/ziqiang';
 
+const started = useEmulator(
+  () => startZiqiangEmulator({ accessTtl: 60 * 60_000 }),
+  (e) => e.clock.reset(),
+);
 let emu: ZiqiangEmulator;
-beforeAll(async () => {
-  emu = await startZiqiangEmulator({ accessTtl: 60 * 60_000 });
-});
-afterAll(() => emu.close());
-afterEach(() => {
-  emu.clock.reset();
-  emu.clearRequests();
+beforeAll(() => {
+  emu = started.current;
 });
 
 async function call(path: string, init: { method?: string; json?: unknown; form?: Record<string, string>; token?: string } = {}) {
