@@ -89,6 +89,8 @@ export class ZiqiangClient extends PlatformClient {
       fetch: async () => appLoginToToken(await this.appLogin()),
       refresh: (token) => this.refreshAppToken(token),
       now: this.now,
+      // a token store that does not answer ends the call within the call's own timeout
+      timeout: this.timeout,
       platform: PLATFORM,
     });
   }
