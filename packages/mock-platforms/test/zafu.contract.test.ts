@@ -6,7 +6,8 @@
  * The seed has no headings: "§<call>" names the section that documents that call. Each fact below
  * is copied from the seed's parameter tables and JSON examples.
  */
-import { ZAFU_DEFAULT_APP, startZafuEmulator, zafuEncryptIdCard, type ZafuEmulator } from '../src/platforms/zafu';
+import { ZAFU_DEFAULT_APP, startZafuEmulator, zafuEncryptIdCard } from '../src/platforms/zafu';
+import { useEmulator } from '../src/testing';
 
 type JsonType = 'string' | 'number' | 'boolean' | 'array' | 'object' | 'null';
 const typeOf = (v: unknown): JsonType =>
@@ -196,11 +197,8 @@ const TASK_FACTS = { id: 'number', title: 'string' } as const;
 
 // ─────────────────────────────── raw HTTP ───────────────────────────────
 
-let emu: ZafuEmulator;
-beforeEach(async () => {
-  emu = await startZafuEmulator();
-});
-afterEach(() => emu.close());
+// one emulator for the file, back to a fresh start after every test (tokens, menus, messages, clock)
+const emulator = useEmulator(startZafuEmulator, (e) => e.reset());
 
 interface Call {
   method?: string;
@@ -210,7 +208,7 @@ interface Call {
   headers?: Record<string, string>;
 }
 async function call(path: string, c: Call = {}) {
-  const url = `${emu.url}${path}${c.query ? `?${new URLSearchParams(c.query)}` : ''}`;
+  const url = `${emulator.current.url}${path}${c.query ? `?${new URLSearchParams(c.query)}` : ''}`;
   const headers: Record<string, string> = { ...c.headers };
   let body: string | undefined;
   if (c.json !== undefined) {
@@ -291,7 +289,7 @@ describe('zafu contract: client-credentials token (seed §POST /oauth/token)', (
     await refused({ form: TOKEN_FACTS.body });
     await refused({ query: TOKEN_FACTS.body });
     await refused({ json: TOKEN_FACTS.body, headers: { 'content-type': 'text/plain' } });
-    expect(emu.stats().tokenFetches).toBe(0);
+    expect(emulator.current.stats().tokenFetches).toBe(0);
   });
 
   it('other methods are refused', async () => {
@@ -312,9 +310,9 @@ describe('zafu contract: client-credentials token (seed §POST /oauth/token)', (
 
   it('有效期目前为2周: a token works until expires_in has passed, then is "Access token is expired"', async () => {
     const token = await appToken();
-    emu.clock.advance(TOKEN_FACTS.answerValues.expires_in * 1000 - 1000);
+    emulator.current.clock.advance(TOKEN_FACTS.answerValues.expires_in * 1000 - 1000);
     expect((await call('/api/mustTaskList', { query: { access_token: token } })).status).toBe(200);
-    emu.clock.advance(2000);
+    emulator.current.clock.advance(2000);
     const expired = await call('/api/mustTaskList', { query: { access_token: token } });
     expect(expired.status).toBe(TOKEN_CHECK_FACTS.expired.status);
     expect(expired.json).toEqual(TOKEN_CHECK_FACTS.expired.body);
@@ -436,7 +434,7 @@ describe('zafu contract: answer fields of the seed examples', () => {
     const access_token = await appToken();
     const sent = { content: '东湖,共44个摄像头不在线', xgh: '20121032', messageType: '6', dataKey: 'row-1' };
     expect((await call('/api/msgsend', { query: { ...sent, access_token } })).json.status).toBe(1);
-    emu.markRead(emu.messages.at(-1)!.id);
+    emulator.current.markRead(emulator.current.messages.at(-1)!.id);
     const r = await call('/api/getMessageStatus', {
       query: { xgh: sent.xgh, messageType: sent.messageType, dataKey: sent.dataKey, access_token },
     });
@@ -470,7 +468,7 @@ describe('zafu contract: website login (unconfirmed — the "website access" doc
   // unconfirmed: the emulator is lenient here; these checks pin that leniency, not a platform fact
   const redirectUri = 'http://localhost:3000/auth/zafu/callback';
   const { clientId, clientSecret } = ZAFU_DEFAULT_APP;
-  const code = () => new URL(emu.authorize({ redirectUri })).searchParams.get('code')!;
+  const code = () => new URL(emulator.current.authorize({ redirectUri })).searchParams.get('code')!;
 
   it('authorization_code is taken as a form body, a JSON body or GET query parameters, client auth in the body or Basic', async () => {
     const p = () => ({

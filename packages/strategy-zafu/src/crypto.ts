@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
-import { CampusAuthError } from '@campus-passport/core';
+import { configError } from '@campus-passport/core/kit';
+import { PLATFORM } from './profile';
 
 /**
  * The AES settings of `scanRecord`'s `idCard`. The platform publishes only "AES, appId left-padded
@@ -18,13 +19,9 @@ export interface ZafuAesOptions {
 
 /** The AES-128 key: the appId left-padded with '0' to 16 characters (appId '01' → '0000000000000001'). */
 export function zafuAesKey(appId: string): Buffer {
-  if (typeof appId !== 'string' || appId === '')
-    throw new CampusAuthError('ERR_CONFIG', 'zafu: appId is needed to encrypt idCard', { platform: 'zafu' });
+  if (typeof appId !== 'string' || appId === '') throw configError(PLATFORM, 'appId is needed to encrypt idCard');
   const key = Buffer.from(appId.padStart(16, '0'), 'utf8');
-  if (key.length !== 16)
-    throw new CampusAuthError('ERR_CONFIG', 'zafu: appId must be at most 16 ASCII characters to serve as the AES-128 key', {
-      platform: 'zafu',
-    });
+  if (key.length !== 16) throw configError(PLATFORM, 'appId must be at most 16 ASCII characters to serve as the AES-128 key');
   return key;
 }
 
@@ -32,9 +29,9 @@ function cipherParams(appId: string, options: ZafuAesOptions): { algo: string; k
   const key = zafuAesKey(appId);
   const mode = options.mode ?? 'ecb';
   if (mode === 'ecb') return { algo: 'aes-128-ecb', key, iv: null };
-  if (mode !== 'cbc') throw new CampusAuthError('ERR_CONFIG', `zafu: aes.mode must be 'ecb' or 'cbc'`, { platform: 'zafu' });
+  if (mode !== 'cbc') throw configError(PLATFORM, `aes.mode must be 'ecb' or 'cbc'`);
   const iv = options.iv === undefined ? key : Buffer.from(options.iv, 'utf8');
-  if (iv.length !== 16) throw new CampusAuthError('ERR_CONFIG', 'zafu: aes.iv must be 16 bytes', { platform: 'zafu' });
+  if (iv.length !== 16) throw configError(PLATFORM, 'aes.iv must be 16 bytes');
   return { algo: 'aes-128-cbc', key, iv };
 }
 

@@ -1,15 +1,19 @@
 export { ZafuStrategy, ZafuStrategy as Strategy, type ZafuStrategyOptions, type ZafuVerify } from './strategy';
 export {
-  ZafuOpenPlatform,
   ZafuOAuthClient,
+  DEFAULT_BASE_URL,
   ZAFU_BASE_URL,
   ZAFU_AUTHORIZATION_URL,
   ZAFU_TOKEN_URL,
   ZAFU_USERINFO_URL,
+  type ZafuOAuthClientOptions,
+} from './client';
+export {
+  ZafuOpenPlatform,
   ZAFU_API_PATHS,
   type ZafuApi,
   type ZafuOpenPlatformOptions,
-  type ZafuOAuthClientOptions,
+  type ZafuOpenPlatformSettings,
   type ZafuMenu,
   type ZafuMenuDap,
   type ZafuMessageScope,
@@ -20,9 +24,10 @@ export {
   type ZafuMessageStatus,
   type ZafuTask,
   type ZafuScanRecordInput,
-} from './client';
+} from './open-platform';
 export { encryptIdCard, decryptIdCard, zafuAesKey, type ZafuAesOptions } from './crypto';
 export {
+  PLATFORM,
   parseProfile,
   parseUserTokens,
   parseAppToken,

@@ -1,15 +1,8 @@
-import {
-  CampusAuthError,
-  expectObject,
-  isObject,
-  optNumber,
-  optString,
-  type AppToken,
-  type CampusProfile,
-  type JsonObject,
-} from '@campus-passport/core';
+import { CampusAuthError, type AppToken, type CampusProfile } from '@campus-passport/core';
+import { expectObject, isObject, optNumber, optString, type JsonObject } from '@campus-passport/core/kit';
 
-const P = 'zafu';
+/** The platform's name, in every error and option message. */
+export const PLATFORM = 'zafu';
 
 // ───────────────────────────── website login (authorization code) ─────────────────────────────
 
@@ -83,16 +76,16 @@ function first(obj: JsonObject, paths: string | readonly string[]): string | und
  * `{type:"success", data:{…}}` (then `data` is the user; `type:"error"` is ERR_PLATFORM).
  */
 export function parseProfile(body: unknown, raw: string, fields: ZafuProfileFields = {}): ZafuProfile {
-  let user = expectObject(body, P, 'the user-info answer');
+  let user = expectObject(body, PLATFORM, 'the user-info answer');
   if (typeof user.type === 'string' && 'data' in user && ('content' in user || 'errorFields' in user)) {
     const data = checkEnvelope(user, 'the user-info answer');
-    user = expectObject(data, P, 'the user-info answer data');
+    user = expectObject(data, PLATFORM, 'the user-info answer data');
   }
   const map = { ...DEFAULT_PROFILE_FIELDS, ...fields } as Record<ZafuProfileField, string | readonly string[]>;
   const id = first(user, map.id);
   if (id === undefined)
     throw new CampusAuthError('ERR_BAD_RESPONSE', 'zafu: the user-info answer has no user id (see the profileFields option)', {
-      platform: P,
+      platform: PLATFORM,
     });
   const xgh = first(user, map.xgh);
   const profile: ZafuProfile = {
@@ -112,9 +105,10 @@ export function parseProfile(body: unknown, raw: string, fields: ZafuProfileFiel
 
 /** A successful authorization-code token answer → credentials (no access_token → ERR_BAD_RESPONSE). */
 export function parseUserTokens(body: unknown): ZafuCredentials {
-  const obj = expectObject(body, P, 'the token answer');
+  const obj = expectObject(body, PLATFORM, 'the token answer');
   const accessToken = optString(obj, 'access_token');
-  if (!accessToken) throw new CampusAuthError('ERR_BAD_RESPONSE', 'zafu: the token answer has no access_token', { platform: P });
+  if (!accessToken)
+    throw new CampusAuthError('ERR_BAD_RESPONSE', 'zafu: the token answer has no access_token', { platform: PLATFORM });
   const creds: ZafuCredentials = { accessToken, params: obj };
   const refreshToken = optString(obj, 'refresh_token');
   if (refreshToken) creds.refreshToken = refreshToken;
@@ -134,11 +128,11 @@ export const APP_TOKEN_TTL_SECONDS = 1_209_600;
 
 /** The client-credentials answer `{access_token, expires_in, scope, token_type}` → AppToken. */
 export function parseAppToken(body: unknown, now: number): AppToken {
-  const obj = expectObject(body, P, 'the client-credentials answer');
+  const obj = expectObject(body, PLATFORM, 'the client-credentials answer');
   const accessToken = optString(obj, 'access_token');
   if (!accessToken)
     throw new CampusAuthError('ERR_BAD_RESPONSE', 'zafu: the client-credentials answer has no access_token', {
-      platform: P,
+      platform: PLATFORM,
     });
   const expiresIn = optNumber(obj, 'expires_in') ?? APP_TOKEN_TTL_SECONDS; // the table types it as a string
   const extra: Record<string, string> = {};
@@ -147,6 +141,18 @@ export function parseAppToken(body: unknown, now: number): AppToken {
   const tokenType = optString(obj, 'token_type');
   if (tokenType !== undefined) extra.tokenType = tokenType;
   return { accessToken, expiresAt: now + expiresIn * 1000, extra };
+}
+
+/**
+ * What an OAuth-style refusal said (`{error, error_description}`, Spring Security OAuth2's shape,
+ * which the seed's token errors match), or the house `content` / `message` of a non-200 answer.
+ */
+export function refusalOf(body: unknown): { platformCode?: string; platformMessage?: string } {
+  const obj: JsonObject = isObject(body) ? body : {};
+  return {
+    platformCode: optString(obj, 'error'),
+    platformMessage: optString(obj, 'error_description') ?? optString(obj, 'content') ?? optString(obj, 'message'),
+  };
 }
 
 /** The `errorFields` of an envelope, as the platform sent them (array, string or null). */
@@ -160,13 +166,13 @@ function errorFieldsOf(obj: JsonObject): unknown {
  * `details`); no `type` → ERR_BAD_RESPONSE.
  */
 export function checkEnvelope(body: unknown, what: string): unknown {
-  const obj = expectObject(body, P, what);
+  const obj = expectObject(body, PLATFORM, what);
   if (typeof obj.type !== 'string')
-    throw new CampusAuthError('ERR_BAD_RESPONSE', `zafu: ${what} has no envelope "type"`, { platform: P });
+    throw new CampusAuthError('ERR_BAD_RESPONSE', `zafu: ${what} has no envelope "type"`, { platform: PLATFORM });
   if (obj.type === 'success') return obj.data;
   const content = optString(obj, 'content') ?? '';
   throw new CampusAuthError('ERR_PLATFORM', `zafu refused: ${content || obj.type}`, {
-    platform: P,
+    platform: PLATFORM,
     platformCode: optString(obj, 'code') ?? obj.type,
     platformMessage: content,
     details: { type: obj.type, errorFields: errorFieldsOf(obj), anchor: obj.anchor ?? null },
@@ -184,24 +190,24 @@ export interface ZafuStatusResult {
  * message and errorFields; anything else → ERR_BAD_RESPONSE.
  */
 export function checkStatusEnvelope(body: unknown, what: string): ZafuStatusResult {
-  const obj = expectObject(body, P, what);
+  const obj = expectObject(body, PLATFORM, what);
   const status = optNumber(obj, 'status');
   const message = optString(obj, 'message') ?? '';
   if (status === 1) return { status: 1, message };
   if (status === 0)
     throw new CampusAuthError('ERR_PLATFORM', `zafu refused: ${message || 'status 0'}`, {
-      platform: P,
+      platform: PLATFORM,
       platformCode: 0,
       platformMessage: message,
       details: { status: 0, errorFields: errorFieldsOf(obj) },
     });
-  throw new CampusAuthError('ERR_BAD_RESPONSE', `zafu: ${what} has no "status" of 0 or 1`, { platform: P });
+  throw new CampusAuthError('ERR_BAD_RESPONSE', `zafu: ${what} has no "status" of 0 or 1`, { platform: PLATFORM });
 }
 
 /** The array `data` of an envelope (null/absent → []; anything else → ERR_BAD_RESPONSE). */
 export function expectArray<T>(data: unknown, what: string): T[] {
   if (data === null || data === undefined) return [];
   if (!Array.isArray(data) || !data.every(isObject))
-    throw new CampusAuthError('ERR_BAD_RESPONSE', `zafu: ${what} is not a list of objects`, { platform: P });
+    throw new CampusAuthError('ERR_BAD_RESPONSE', `zafu: ${what} is not a list of objects`, { platform: PLATFORM });
   return data as T[];
 }

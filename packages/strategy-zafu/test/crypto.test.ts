@@ -1,4 +1,5 @@
 import { createCipheriv } from 'node:crypto';
+import { zafuDecryptIdCard, zafuEncryptIdCard } from '@campus-passport/mock-platforms/zafu';
 import { decryptIdCard, encryptIdCard, zafuAesKey } from '../src';
 
 const ID = '33010219900307123X';
@@ -45,5 +46,11 @@ describe('scanRecord idCard AES', () => {
     for (const opts of [{}, { encoding: 'hex' as const }, { mode: 'cbc' as const }]) {
       expect(decryptIdCard(encryptIdCard(ID, '0123', opts), '0123', opts)).toBe(ID);
     }
+  });
+
+  it("the emulator's cipher and this package's agree (moved from the emulator's own test)", () => {
+    expect(zafuEncryptIdCard(ID, '01')).toBe(encryptIdCard(ID, '01'));
+    for (const opts of [{}, { encoding: 'hex' as const }, { mode: 'cbc' as const }])
+      expect(zafuDecryptIdCard(encryptIdCard(ID, '0123', opts), '0123', opts)).toBe(ID);
   });
 });

@@ -4,14 +4,13 @@
  * user info — with nothing ZAFU-specific.
  */
 import type { IncomingMessage, Server } from 'node:http';
-import express from 'express';
-import session from 'express-session';
-import passport from 'passport';
 import supertest from 'supertest';
 import { OAuth2Server } from 'oauth2-mock-server';
+import { strategyApp, type StrategyApp } from '@campus-passport/mock-platforms/testing';
 import { ZafuStrategy, type ZafuProfile } from '../src';
 
 let oauth: OAuth2Server;
+let kit: StrategyApp;
 let app: Server;
 const tokenRequests: Array<{ body: Record<string, string>; authorization?: string }> = [];
 const userinfoAuth: string[] = [];
@@ -28,11 +27,9 @@ beforeAll(async () => {
     res.body = { sub: 'johndoe', name: 'John Doe', employee_no: 'E-1001', department: 'Forestry' };
   });
   const base = oauth.issuer.url!;
-  passport.use(
-    'third-party',
+  kit = strategyApp(
     new ZafuStrategy(
       {
-        name: 'third-party',
         clientID: 'third-party-client',
         clientSecret: 'third-party-secret',
         authorizationURL: `${base}/authorize`,
@@ -46,25 +43,15 @@ beforeAll(async () => {
       },
       async (credentials, profile) => ({ profile, idToken: typeof credentials.params.id_token }),
     ),
+    { prefix: 'third-party' },
   );
-  const ex = express();
-  ex.use(session({ secret: 'third-party-session', resave: false, saveUninitialized: false }));
-  ex.use(passport.initialize());
-  const handler: express.RequestHandler = (req, res, next) =>
-    passport.authenticate('third-party', { session: false }, (err: Error | null, user: unknown, info: unknown) => {
-      if (err) return void res.status(500).json({ outcome: 'error', message: err.message });
-      if (!user) return void res.status(401).json({ outcome: 'fail', info });
-      res.json({ outcome: 'success', user });
-    })(req, res, next);
-  ex.get('/login', handler);
-  ex.get('/callback', handler);
+  // one port for the whole flow, so the relative callbackURL resolves the same at /login and /callback
   app = await new Promise<Server>((resolve) => {
-    const srv = ex.listen(0, '127.0.0.1', () => resolve(srv));
+    const srv = kit.app.listen(0, '127.0.0.1', () => resolve(srv));
   });
 });
 
 afterAll(async () => {
-  passport.unuse('third-party');
   await new Promise((r) => app.close(r));
   await oauth.stop();
 });
@@ -72,7 +59,7 @@ afterAll(async () => {
 describe('ZafuStrategy against oauth2-mock-server', () => {
   it('walks the standard authorization-code flow with state and PKCE', async () => {
     const agent = supertest.agent(app);
-    const start = await agent.get('/login');
+    const start = await kit.call('get', '/login', { agent });
     expect(start.status).toBe(302);
     const authorize = new URL(start.headers.location);
     expect(authorize.pathname).toBe('/authorize');
@@ -85,7 +72,7 @@ describe('ZafuStrategy against oauth2-mock-server', () => {
     const callback = new URL(back.headers.get('location')!);
     expect(callback.searchParams.get('state')).toBe(state);
 
-    const res = await agent.get(`${callback.pathname}${callback.search}`);
+    const res = await kit.call('get', `${callback.pathname}${callback.search}`, { agent });
     expect(res.status).toBe(200);
     const user = res.body.user as { profile: ZafuProfile; idToken: string };
     expect(user.idToken).toBe('string');
@@ -109,19 +96,19 @@ describe('ZafuStrategy against oauth2-mock-server', () => {
     expect(userinfoAuth.at(-1)).toMatch(/^Bearer ey/);
 
     // the state is single-use
-    const replay = await agent.get(`${callback.pathname}${callback.search}`);
-    expect(replay.status).toBe(401);
+    const replay = await kit.call('get', `${callback.pathname}${callback.search}`, { agent });
+    expect(replay.status).toBe(403); // ERR_STATE's status (the hand-built app answered every fail 401)
     expect(replay.body.info).toMatchObject({ code: 'ERR_STATE' });
   });
 
   it('a token-endpoint refusal is a clean error (the server rejects a wrong verifier)', async () => {
     const agent = supertest.agent(app);
-    const start = await agent.get('/login');
+    const start = await kit.call('get', '/login', { agent });
     const authorize = new URL(start.headers.location);
     authorize.searchParams.set('code_challenge', 'x'.repeat(43)); // tamper: the verifier will not match
     const back = await fetch(authorize, { redirect: 'manual' });
     const callback = new URL(back.headers.get('location')!);
-    const res = await agent.get(`${callback.pathname}${callback.search}`);
+    const res = await kit.call('get', `${callback.pathname}${callback.search}`, { agent });
     expect(res.body).toMatchObject({ outcome: 'error', message: expect.stringMatching(/HTTP 400, invalid_request/) });
     expect(res.text).not.toContain('third-party-secret');
   });

@@ -1,12 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Server } from 'node:http';
-import express from 'express';
-import session from 'express-session';
-import passport from 'passport';
+import type express from 'express';
 import supertest from 'supertest';
 import { CampusAuthError, type StateStore, type VerifyFunction } from '@campus-passport/core';
-import { countActions, describeConformance } from '@campus-passport/mock-platforms/testing';
-import { ZAFU_DEFAULT_APP, ZAFU_USERS, startZafuEmulator, type ZafuEmulator } from '@campus-passport/mock-platforms/zafu';
+import { describeConformance, strategyApp, useEmulator } from '@campus-passport/mock-platforms/testing';
+import { ZAFU_DEFAULT_APP, ZAFU_USERS, startZafuEmulator } from '@campus-passport/mock-platforms/zafu';
 import { Strategy, ZafuStrategy, type ZafuCredentials, type ZafuProfile, type ZafuStrategyOptions } from '../src';
 
 type V = VerifyFunction<ZafuCredentials, ZafuProfile>;
@@ -14,84 +12,62 @@ type V = VerifyFunction<ZafuCredentials, ZafuProfile>;
 const { clientId, clientSecret } = ZAFU_DEFAULT_APP;
 type Agent = InstanceType<typeof supertest.agent>;
 
-let emu: ZafuEmulator;
-beforeAll(async () => {
-  emu = await startZafuEmulator();
-});
+const emulator = useEmulator(
+  () => startZafuEmulator(),
+  (e) => e.clock.reset(),
+);
 const servers: Server[] = [];
-afterAll(async () => {
-  await Promise.all(servers.map((srv) => new Promise((r) => srv.close(r))));
-  await emu.close();
-});
-afterEach(() => {
-  emu.clearFaults();
-  emu.clock.reset();
-});
+afterAll(() => Promise.all(servers.map((srv) => new Promise((r) => srv.close(r)))));
 
-let seq = 0;
-const actions = new Map<string, string[]>();
+interface TestApp {
+  strategy: ZafuStrategy;
+  /** A cookie-keeping browser of this app (one port for every request). */
+  agent(): Agent;
+  /** One request; asserts the strategy took exactly one Passport action. */
+  hit(agent: Agent, path: string): ReturnType<ReturnType<typeof strategyApp>['call']>;
+}
 
 /**
- * The test app, listening on 127.0.0.1 (one port for the whole flow, so the relative callbackURL
+ * The kit's app, listening on 127.0.0.1 (one port for the whole flow, so the relative callbackURL
  * resolves to the same redirect_uri at /login and at /callback).
  */
-async function appWith(verify: V, extra: Partial<ZafuStrategyOptions> = {}): Promise<{ app: Server; strategy: ZafuStrategy }> {
-  const name = `zafu-${++seq}`;
+async function appWith(verify: V, extra: Partial<ZafuStrategyOptions> = {}): Promise<TestApp> {
   const strategy = new ZafuStrategy(
-    { clientID: clientId, clientSecret, baseURL: emu.url, callbackURL: '/callback', name, timeout: 2000, ...extra },
+    { clientID: clientId, clientSecret, baseURL: emulator.current.url, callbackURL: '/callback', timeout: 2000, ...extra },
     verify,
   );
-  passport.use(name, countActions(strategy, actions));
-  const app = express();
-  app.use(session({ secret: 'zafu-test-session', resave: false, saveUninitialized: false }));
-  app.use(passport.initialize());
-  const handler: express.RequestHandler = (req, res, next) =>
-    passport.authenticate(name, { session: false }, (err: Error | null, user: unknown, info: unknown, status?: number) => {
-      if (err) return void res.status(500).json({ outcome: 'error', code: (err as CampusAuthError).code, message: err.message });
-      if (!user) return void res.status(status ?? 401).json({ outcome: 'fail', info });
-      res.json({ outcome: 'success', user, info });
-    })(req, res, next);
-  app.get('/login', handler);
-  app.get('/callback', handler);
+  const kit = strategyApp(strategy, { prefix: 'zafu' });
   const server = await new Promise<Server>((resolve) => {
-    const srv = app.listen(0, '127.0.0.1', () => resolve(srv));
+    const srv = kit.app.listen(0, '127.0.0.1', () => resolve(srv));
   });
   servers.push(server);
-  return { app: server, strategy };
+  return {
+    strategy,
+    agent: () => supertest.agent(server),
+    hit: (agent, path) => kit.call('get', path, { agent }),
+  };
 }
 
 /** Like a browser: /login → the emulator's authorize page → pick a user → back to /callback. */
-async function startLogin(
-  agent: Agent,
-  userId = ZAFU_USERS[0].id,
-  loginPath = '/login',
-): Promise<{ authorize: URL; callback: string }> {
-  const res = await agent.get(loginPath);
+async function startLogin(t: TestApp, agent: Agent, userId = ZAFU_USERS[0].id): Promise<{ authorize: URL; callback: string }> {
+  const res = await t.hit(agent, '/login');
   expect(res.status).toBe(302);
   const authorize = new URL(res.headers.location);
   const form = new URLSearchParams(authorize.searchParams);
   form.set('user', userId);
-  const chosen = await fetch(`${emu.url}/oauth/authorize`, { method: 'POST', body: form, redirect: 'manual' });
+  const chosen = await fetch(`${emulator.current.url}/oauth/authorize`, { method: 'POST', body: form, redirect: 'manual' });
   expect(chosen.status).toBe(302);
   const back = new URL(chosen.headers.get('location')!);
   return { authorize, callback: `${back.pathname}${back.search}` };
 }
 
-async function hit(agent: Agent, path: string) {
-  const id = `r${++seq}`;
-  const res = await agent.get(path).set('x-test-id', id);
-  await new Promise((r) => setTimeout(r, 20));
-  expect(actions.get(id)).toHaveLength(1);
-  return res;
-}
-
 describe('ZafuStrategy: the authorization-code flow against the emulator', () => {
   it('redirects to /oauth/authorize with client_id, redirect_uri, scope and a state', async () => {
-    const { app } = await appWith(async () => ({ id: 1 }), { scope: ['base', 'profile'] });
-    const res = await supertest(app).get('/login');
+    const t = await appWith(async () => ({ id: 1 }), { scope: ['base', 'profile'] });
+    const res = await t.hit(t.agent(), '/login');
     expect(res.status).toBe(302);
     const u = new URL(res.headers.location);
-    expect(`${u.origin}${u.pathname}`).toBe(`${emu.url}/oauth/authorize`);
+    expect(`${u.origin}${u.pathname}`).toBe(`${emulator.current.url}/oauth/authorize`);
     expect(u.searchParams.get('response_type')).toBe('code');
     expect(u.searchParams.get('client_id')).toBe(clientId);
     expect(u.searchParams.get('redirect_uri')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback$/);
@@ -103,13 +79,13 @@ describe('ZafuStrategy: the authorization-code flow against the emulator', () =>
 
   it('logs in end to end: code exchange (client auth in the body), user info, profile, credentials', async () => {
     let seen: unknown;
-    const { app } = await appWith(async (credentials, profile) => {
+    const t = await appWith(async (credentials, profile) => {
       seen = { credentials, profile };
       return { id: profile.id, name: profile.displayName };
     });
-    const agent = supertest.agent(app);
-    const { callback } = await startLogin(agent, ZAFU_USERS[2].id);
-    const res = await hit(agent, callback);
+    const agent = t.agent();
+    const { callback } = await startLogin(t, agent, ZAFU_USERS[2].id);
+    const res = await t.hit(agent, callback);
     expect(res.body).toMatchObject({ outcome: 'success', user: { id: '200001', name: '王建国' } });
     expect(seen).toMatchObject({
       credentials: { accessToken: expect.any(String), refreshToken: expect.any(String), tokenType: 'bearer', expiresIn: 7200 },
@@ -122,7 +98,7 @@ describe('ZafuStrategy: the authorization-code flow against the emulator', () =>
         department: '环境与资源学院',
       },
     });
-    const token = [...emu.requests].reverse().find((r) => r.path === '/oauth/token')!;
+    const token = [...emulator.current.requests].reverse().find((r) => r.path === '/oauth/token')!;
     expect(token.headers['content-type']).toContain('application/x-www-form-urlencoded');
     expect(token.body).toMatchObject({
       grant_type: 'authorization_code',
@@ -131,19 +107,19 @@ describe('ZafuStrategy: the authorization-code flow against the emulator', () =>
       client_id: clientId,
       client_secret: clientSecret,
     });
-    const info = [...emu.requests].reverse().find((r) => r.path === '/oauth/userinfo')!;
+    const info = [...emulator.current.requests].reverse().find((r) => r.path === '/oauth/userinfo')!;
     expect(info.headers.authorization).toMatch(/^Bearer /);
   });
 
   it("PKCE (S256) and clientAuth 'basic': the challenge goes out, the verifier comes back", async () => {
-    const { app } = await appWith(async (_c, p) => ({ id: p.id }), { pkce: true, clientAuth: 'basic' });
-    const agent = supertest.agent(app);
-    const { authorize, callback } = await startLogin(agent);
+    const t = await appWith(async (_c, p) => ({ id: p.id }), { pkce: true, clientAuth: 'basic' });
+    const agent = t.agent();
+    const { authorize, callback } = await startLogin(t, agent);
     expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
     const challenge = authorize.searchParams.get('code_challenge')!;
-    const res = await hit(agent, callback);
+    const res = await t.hit(agent, callback);
     expect(res.body).toMatchObject({ outcome: 'success', user: { id: ZAFU_USERS[0].id } });
-    const token = [...emu.requests].reverse().find((r) => r.path === '/oauth/token')!;
+    const token = [...emulator.current.requests].reverse().find((r) => r.path === '/oauth/token')!;
     const body = token.body as Record<string, string>;
     expect(createHash('sha256').update(body.code_verifier).digest('base64url')).toBe(challenge);
     expect(body.client_secret).toBeUndefined();
@@ -151,20 +127,20 @@ describe('ZafuStrategy: the authorization-code flow against the emulator', () =>
   });
 
   it('PKCE: a code whose verifier does not match fails ERR_INVALID_CREDENTIAL', async () => {
-    const { app } = await appWith(async () => ({ id: 1 }), { pkce: true });
-    const agent = supertest.agent(app);
-    const res = await agent.get('/login');
+    const t = await appWith(async () => ({ id: 1 }), { pkce: true });
+    const agent = t.agent();
+    const res = await t.hit(agent, '/login');
     const authorize = new URL(res.headers.location);
     const state = authorize.searchParams.get('state')!;
     // a code issued for the same client and redirect_uri but another challenge (an injected code)
     const redirectUri = authorize.searchParams.get('redirect_uri')!;
     const injected = new URL(
-      emu.authorize({ redirectUri, codeChallenge: 'A'.repeat(43), codeChallengeMethod: 'S256' }),
+      emulator.current.authorize({ redirectUri, codeChallenge: 'A'.repeat(43), codeChallengeMethod: 'S256' }),
     ).searchParams.get('code')!;
-    const out = await hit(agent, `/callback?code=${injected}&state=${state}`);
+    const out = await t.hit(agent, `/callback?code=${injected}&state=${state}`);
     expect(out.status).toBe(401);
     expect(out.body.info).toEqual({ message: expect.any(String), code: 'ERR_INVALID_CREDENTIAL' });
-    expect([...emu.requests].reverse().find((r) => r.path === '/oauth/token')!.body).toMatchObject({
+    expect([...emulator.current.requests].reverse().find((r) => r.path === '/oauth/token')!.body).toMatchObject({
       code: injected,
       redirect_uri: redirectUri,
       code_verifier: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
@@ -172,83 +148,83 @@ describe('ZafuStrategy: the authorization-code flow against the emulator', () =>
   });
 
   it('state: two tabs do not collide; a replayed, foreign or missing state fails ERR_STATE (403)', async () => {
-    const { app } = await appWith(async (_c, p) => ({ id: p.id }));
-    const agent = supertest.agent(app);
-    const tab1 = await startLogin(agent);
-    const tab2 = await startLogin(agent, ZAFU_USERS[1].id);
-    expect((await hit(agent, tab2.callback)).body.user).toEqual({ id: ZAFU_USERS[1].id });
-    expect((await hit(agent, tab1.callback)).body.user).toEqual({ id: ZAFU_USERS[0].id });
-    const replay = await hit(agent, tab1.callback);
+    const t = await appWith(async (_c, p) => ({ id: p.id }));
+    const agent = t.agent();
+    const tab1 = await startLogin(t, agent);
+    const tab2 = await startLogin(t, agent, ZAFU_USERS[1].id);
+    expect((await t.hit(agent, tab2.callback)).body.user).toEqual({ id: ZAFU_USERS[1].id });
+    expect((await t.hit(agent, tab1.callback)).body.user).toEqual({ id: ZAFU_USERS[0].id });
+    const replay = await t.hit(agent, tab1.callback);
     expect(replay.status).toBe(403);
     expect(replay.body.info).toMatchObject({ code: 'ERR_STATE', message: expect.stringMatching(/already used/) });
 
-    const other = supertest.agent(app); // another browser: the state is not in its session
-    const foreign = await startLogin(agent);
-    expect((await hit(other, foreign.callback)).body.info).toMatchObject({ code: 'ERR_STATE' });
-    const noState = (await startLogin(agent)).callback.replace(/&state=[^&]+/, '');
-    expect((await hit(agent, noState)).body.info).toMatchObject({ code: 'ERR_STATE' });
-    const twice = await startLogin(agent);
+    const other = t.agent(); // another browser: the state is not in its session
+    const foreign = await startLogin(t, agent);
+    expect((await t.hit(other, foreign.callback)).body.info).toMatchObject({ code: 'ERR_STATE' });
+    const noState = (await startLogin(t, agent)).callback.replace(/&state=[^&]+/, '');
+    expect((await t.hit(agent, noState)).body.info).toMatchObject({ code: 'ERR_STATE' });
+    const twice = await startLogin(t, agent);
     const dup = `${twice.callback}&state=${new URLSearchParams(twice.callback.split('?')[1]).get('state')}`;
-    expect((await hit(agent, dup)).body.info).toMatchObject({ code: 'ERR_STATE' });
+    expect((await t.hit(agent, dup)).body.info).toMatchObject({ code: 'ERR_STATE' });
   });
 
   it('an expired state (10 min) fails ERR_STATE', async () => {
     let now = Date.now();
     const { SessionStateStore } = await import('@campus-passport/core');
     const store: StateStore = new SessionStateStore({ key: 'zafu-exp', now: () => now });
-    const { app } = await appWith(async () => ({ id: 1 }), { stateStore: store });
-    const agent = supertest.agent(app);
-    const { callback } = await startLogin(agent);
+    const t = await appWith(async () => ({ id: 1 }), { stateStore: store });
+    const agent = t.agent();
+    const { callback } = await startLogin(t, agent);
     now += 10 * 60_000 + 1;
-    expect((await hit(agent, callback)).body.info).toMatchObject({
+    expect((await t.hit(agent, callback)).body.info).toMatchObject({
       code: 'ERR_STATE',
       message: expect.stringMatching(/expired/),
     });
   });
 
   it('the user denies at ZAFU → fail ERR_DENIED (403); another error → error ERR_PLATFORM', async () => {
-    const { app } = await appWith(async () => ({ id: 1 }));
-    const agent = supertest.agent(app);
-    const res = await agent.get('/login');
+    const t = await appWith(async () => ({ id: 1 }));
+    const agent = t.agent();
+    const res = await t.hit(agent, '/login');
     const form = new URLSearchParams(new URL(res.headers.location).searchParams);
     form.set('deny', '1');
-    const denied = await fetch(`${emu.url}/oauth/authorize`, { method: 'POST', body: form, redirect: 'manual' });
+    const denied = await fetch(`${emulator.current.url}/oauth/authorize`, { method: 'POST', body: form, redirect: 'manual' });
     const back = new URL(denied.headers.get('location')!);
     expect(back.searchParams.get('error')).toBe('access_denied');
-    const out = await hit(agent, `${back.pathname}${back.search}`);
+    const out = await t.hit(agent, `${back.pathname}${back.search}`);
     expect(out.status).toBe(403);
     expect(out.body.info).toEqual({ message: expect.any(String), code: 'ERR_DENIED' });
-    const other = await hit(agent, '/callback?error=server_error&error_description=boom');
+    const other = await t.hit(agent, '/callback?error=server_error&error_description=boom');
     expect(other.body).toMatchObject({ outcome: 'error', code: 'ERR_PLATFORM' });
   });
 
   it('a used or expired code fails ERR_INVALID_CREDENTIAL', async () => {
-    const { app } = await appWith(async () => ({ id: 1 }));
-    const agent = supertest.agent(app);
-    const { callback } = await startLogin(agent);
-    emu.clock.advance(5 * 60_000 + 1);
-    expect((await hit(agent, callback)).body.info).toMatchObject({ code: 'ERR_INVALID_CREDENTIAL' });
+    const t = await appWith(async () => ({ id: 1 }));
+    const agent = t.agent();
+    const { callback } = await startLogin(t, agent);
+    emulator.current.clock.advance(5 * 60_000 + 1);
+    expect((await t.hit(agent, callback)).body.info).toMatchObject({ code: 'ERR_INVALID_CREDENTIAL' });
   });
 
   it('user-info failures are errors; a profileFields mapping is applied', async () => {
-    const { app } = await appWith(async (_c, p) => ({ p }), { profileFields: { displayName: 'xgh', department: ['nope'] } });
-    const agent = supertest.agent(app);
-    let { callback } = await startLogin(agent);
-    const ok = await hit(agent, callback);
+    const t = await appWith(async (_c, p) => ({ p }), { profileFields: { displayName: 'xgh', department: ['nope'] } });
+    const agent = t.agent();
+    let { callback } = await startLogin(t, agent);
+    const ok = await t.hit(agent, callback);
     expect(ok.body.user.p).toMatchObject({ displayName: ZAFU_USERS[0].xgh });
     expect(ok.body.user.p.department).toBeUndefined();
-    ({ callback } = await startLogin(agent));
-    emu.inject({ kind: 'json', status: 401, body: { error: 'invalid_token' } }, { path: '/oauth/userinfo' });
-    expect((await hit(agent, callback)).body).toMatchObject({ outcome: 'error', code: 'ERR_PLATFORM' });
+    ({ callback } = await startLogin(t, agent));
+    emulator.current.inject({ kind: 'json', status: 401, body: { error: 'invalid_token' } }, { path: '/oauth/userinfo' });
+    expect((await t.hit(agent, callback)).body).toMatchObject({ outcome: 'error', code: 'ERR_PLATFORM' });
   });
 });
 
 describe('ZafuStrategy: verify', () => {
   async function login(verify: V, extra: Partial<ZafuStrategyOptions> = {}) {
-    const { app } = await appWith(verify, extra);
-    const agent = supertest.agent(app);
-    const { callback } = await startLogin(agent);
-    return hit(agent, callback);
+    const t = await appWith(verify, extra);
+    const agent = t.agent();
+    const { callback } = await startLogin(t, agent);
+    return t.hit(agent, callback);
   }
 
   it('callback style with info; Promise style; a plain returned value', async () => {
@@ -308,9 +284,7 @@ describe('ZafuStrategy: construction', () => {
     const s = new ZafuStrategy(ok, v);
     expect(s.name).toBe('zafu');
     expect(Strategy).toBe(ZafuStrategy);
-    expect(s.authorizationURL).toBe(
-      'https://open.zafu.edu.cn/oauth/authorize',
-    );
+    expect(s.authorizationURL).toBe('https://open.zafu.edu.cn/oauth/authorize');
   });
   it('validates options with ERR_CONFIG naming the option', () => {
     const bad: Array<[Partial<ZafuStrategyOptions>, RegExp]> = [
@@ -342,20 +316,16 @@ describe('ZafuStrategy: construction', () => {
 });
 
 // The conformance matrix.
-let conformanceEmu: ZafuEmulator;
 describeConformance({
   title: 'zafu strategy',
-  async startEmulator() {
-    conformanceEmu = await startZafuEmulator();
-    return conformanceEmu;
-  },
-  createStrategy: (emulator, { timeout }) =>
+  startEmulator: () => startZafuEmulator(),
+  createStrategy: (emu, { timeout }) =>
     new ZafuStrategy(
       // absolute: the matrix's supertest agent may serve each request on a new port
       {
         clientID: clientId,
         clientSecret,
-        baseURL: emulator.url,
+        baseURL: emu.url,
         callbackURL: 'http://localhost:3000/callback',
         timeout,
         pkce: true,
@@ -364,12 +334,12 @@ describeConformance({
     ),
   credentialParam: 'code',
   missingCredential: 'redirect',
-  async validCallback({ agent }) {
+  async validCallback({ agent, emulator: emu }) {
     const res = await agent.get('/login');
     const authorize = new URL(res.headers.location);
     const form = new URLSearchParams(authorize.searchParams);
     form.set('user', ZAFU_USERS[0].id);
-    const chosen = await fetch(`${conformanceEmu.url}/oauth/authorize`, { method: 'POST', body: form, redirect: 'manual' });
+    const chosen = await fetch(`${emu.url}/oauth/authorize`, { method: 'POST', body: form, redirect: 'manual' });
     const back = new URL(chosen.headers.get('location')!);
     return { params: Object.fromEntries(back.searchParams) };
   },

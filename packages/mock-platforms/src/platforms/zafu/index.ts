@@ -18,23 +18,18 @@
  *   expired) token → 403 `{error:"invalid_grant", error_description:"Access token is expired"}`;
  *   no token or an unknown one → 401. Envelopes `{type, code, content, anchor, errorFields, data}`
  *   and, for msgcreate and msgsend, `{status, message}`.
- * - Website login — UNCONFIRMED throughout: the platform's "website access" document is not public,
- *   so this is a lenient standard OAuth 2.0 authorization-code server. GET /oauth/authorize shows a
- *   login page (a button per seeded user with `data-user`, and a deny button), POST /oauth/authorize
- *   issues a single-use code (5 min); /oauth/token grant_type `authorization_code` (query, form or
- *   JSON; client auth in the parameters or HTTP Basic; PKCE S256 / plain) and `refresh_token`;
- *   GET|POST /oauth/userinfo (Bearer or `access_token` query).
+ * - Website login — UNCONFIRMED throughout (./login.ts): a lenient standard OAuth 2.0
+ *   authorization-code server on /oauth/authorize, /oauth/token and /oauth/userinfo.
  * - scanrecord's idCard must decrypt with AES-128 keyed by the appId left-padded with '0' to 16
- *   characters (seed §scanrecord.jhtm); mode, padding and encoding are unpublished (default ECB +
- *   PKCS#7 + Base64; `aes` option).
+ *   characters (seed §scanrecord.jhtm); mode, padding and encoding are unpublished (./aes.ts;
+ *   default ECB + PKCS#7 + Base64; `aes` option).
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
-import { escapeHtml, page, startEmulator, type Clock, type Emulator } from '../../harness';
+import { createClock, startEmulator, type Clock, type Emulator } from '../../harness';
+import { randomCredential } from '../../kit';
+import { zafuDecryptIdCard, type ZafuAesSettings } from './aes';
 import {
   APP_TOKEN_TTL,
-  CODE_TTL,
-  USER_TOKEN_TTL,
   ZAFU_DEFAULT_APP,
   ZAFU_SEED_MENUS,
   ZAFU_SEED_TASKS,
@@ -42,8 +37,11 @@ import {
   type ZafuApp,
   type ZafuUser,
 } from './data';
+import { formOf, jsonOf, queryOf, websiteLogin, type Params, type ZafuAuthorizeInput } from './login';
 
 export * from './data';
+export { zafuEncryptIdCard, zafuDecryptIdCard, type ZafuAesSettings } from './aes';
+export type { ZafuAuthorizeInput } from './login';
 
 export interface ZafuEmulatorOptions {
   /** 0 (default) = a free port; the CLI uses DEFAULT_PORT. */
@@ -54,7 +52,7 @@ export interface ZafuEmulatorOptions {
   apps?: ZafuApp[];
   users?: readonly ZafuUser[];
   /** How scanrecord's idCard is encrypted (the platform does not publish it). */
-  aes?: { mode?: 'ecb' | 'cbc'; encoding?: 'base64' | 'hex'; iv?: string };
+  aes?: ZafuAesSettings;
   /** Client-credentials token lifetime, seconds. Default 1 209 600 (2 weeks). */
   appTokenTtl?: number;
 }
@@ -83,16 +81,6 @@ export interface ZafuScanRecord {
   idCard: string;
 }
 
-export interface ZafuAuthorizeInput {
-  userId?: string;
-  clientId?: string;
-  redirectUri: string;
-  state?: string;
-  scope?: string;
-  codeChallenge?: string;
-  codeChallengeMethod?: 'S256' | 'plain';
-}
-
 export interface ZafuEmulator extends Emulator {
   /** Every app-token event, oldest first. */
   readonly tokenEvents: ZafuTokenEvent[];
@@ -108,45 +96,16 @@ export interface ZafuEmulator extends Emulator {
   /** Mark a sent message read (for getMessageStatus). */
   markRead(id: number): void;
   readonly scanRecords: ZafuScanRecord[];
-}
-
-type Params = Record<string, string>;
-
-interface CodeEntry {
-  clientId: string;
-  userId: string;
-  redirectUri?: string;
-  scope: string;
-  challenge?: string;
-  method?: 'S256' | 'plain';
-  exp: number;
+  /**
+   * Back to a fresh start on the same port: every app token, code, user token, menu change,
+   * message, scan record and event forgotten, and the clock reset (faults and recorded requests
+   * are the harness's: clearFaults / clearRequests).
+   */
+  reset(): void;
 }
 
 /** The grant types /oauth/token knows; any other is `unsupported_grant_type`. */
 const GRANTS = ['client_credentials', 'authorization_code', 'refresh_token'];
-
-const b64url = (b: Buffer) => b.toString('base64url');
-
-const isPlainObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
-
-/** Scalar values of a parsed query, form or JSON object (the first of a repeated key), as strings. */
-function flat(src: unknown): Params {
-  const out: Params = {};
-  if (!isPlainObject(src)) return out;
-  for (const [k, v] of Object.entries(src)) {
-    const first = Array.isArray(v) ? v[0] : v;
-    if (typeof first === 'string') out[k] = first;
-    else if (typeof first === 'number' || typeof first === 'boolean') out[k] = String(first);
-  }
-  return out;
-}
-const queryOf = (req: Request): Params => flat(req.query);
-/** A JSON object body (Content-Type: application/json), or undefined. */
-const jsonOf = (req: Request): Params | undefined =>
-  req.is('application/json') && isPlainObject(req.body) ? flat(req.body) : undefined;
-/** A form body (Content-Type: application/x-www-form-urlencoded), or undefined. */
-const formOf = (req: Request): Params | undefined =>
-  req.is('application/x-www-form-urlencoded') && isPlainObject(req.body) ? flat(req.body) : undefined;
 
 // seed §POST /api/menulist (and every other open-API example): the success envelope
 const envelopeOk = (data: unknown, code = '成功') => ({
@@ -178,14 +137,7 @@ function methodNotAllowed(allow: string) {
       .json({ error: 'method_not_allowed', error_description: `Request method '${req.method.slice(0, 16)}' not supported` });
 }
 
-function localRedirect(uri: string): boolean {
-  try {
-    const u = new URL(uri);
-    return u.protocol === 'http:' && (u.hostname === 'localhost' || u.hostname === '127.0.0.1');
-  } catch {
-    return false;
-  }
-}
+const missing = (p: Params, keys: string[]) => keys.filter((k) => !p[k]);
 
 /** Start the ZAFU emulator on 127.0.0.1. */
 export async function startZafuEmulator(options: ZafuEmulatorOptions = {}): Promise<ZafuEmulator> {
@@ -193,78 +145,23 @@ export async function startZafuEmulator(options: ZafuEmulatorOptions = {}): Prom
   const users = options.users ?? ZAFU_USERS;
   const appTtl = options.appTokenTtl ?? APP_TOKEN_TTL;
   const aes = options.aes ?? {};
-  let clock: Clock;
+  const clock = options.clock ?? createClock();
+  const login = websiteLogin(apps, users, clock);
 
   const current = new Map<string, { token: string; exp: number }>(); // clientId → current app token
   const retired = new Map<string, string>(); // invalidated token → clientId
-  const userTokens = new Map<string, { userId: string; clientId: string; exp: number; scope: string }>();
-  const refreshTokens = new Map<string, { userId: string; clientId: string; scope: string }>();
-  const codes = new Map<string, CodeEntry>();
   const menus = new Map<string, unknown[]>();
   const tokenEvents: ZafuTokenEvent[] = [];
   const messages: ZafuSentMessage[] = [];
   const scanRecords: ZafuScanRecord[] = [];
+  const FIRST_MESSAGE_ID = 404100; // seed §getMessageStatus: message ids like 404105
   let apiSuccesses = 0;
-  let msgSeq = 404100; // seed §getMessageStatus: message ids like 404105
+  let msgSeq = FIRST_MESSAGE_ID;
 
   const menusOf = (clientId: string) => {
     if (!menus.has(clientId)) menus.set(clientId, structuredClone(ZAFU_SEED_MENUS));
     return menus.get(clientId)!;
   };
-
-  // unconfirmed (website login): a code lives 5 minutes, bound to client, redirect_uri and PKCE challenge
-  function issueCode(input: ZafuAuthorizeInput): string {
-    const app = apps.get(input.clientId ?? ZAFU_DEFAULT_APP.clientId);
-    if (!app) throw new Error(`unknown client ${input.clientId}`);
-    const code = b64url(randomBytes(18));
-    codes.set(code, {
-      clientId: app.clientId,
-      userId: input.userId ?? users[0].id,
-      redirectUri: input.redirectUri,
-      scope: input.scope ?? 'base',
-      challenge: input.codeChallenge,
-      method: input.codeChallenge ? (input.codeChallengeMethod ?? 'plain') : undefined,
-      exp: clock.now() + CODE_TTL,
-    });
-    const u = new URL(input.redirectUri);
-    u.searchParams.set('code', code);
-    if (input.state) u.searchParams.set('state', input.state);
-    return u.toString();
-  }
-
-  /** Check the /oauth/authorize parameters; a string is the error to show (no redirect possible). */
-  function checkAuthorize(p: Params): string | { app: ZafuApp; redirectUri: string } {
-    const app = apps.get(p.client_id ?? '');
-    if (!app) return '未知的应用 (client_id)';
-    const redirectUri = p.redirect_uri ?? '';
-    // unconfirmed: registered redirect URIs when the app has some, else any local http URL (RFC 6749 §3.1.2)
-    const allowed = app.redirectUris ? app.redirectUris.includes(redirectUri) : localRedirect(redirectUri);
-    if (!allowed) return '回调地址 (redirect_uri) 未登记';
-    return { app, redirectUri };
-  }
-
-  // unconfirmed: errors go back to the redirect_uri as RFC 6749 §4.1.2.1 says
-  function redirectError(res: Response, redirectUri: string, error: string, description: string, state?: string) {
-    const u = new URL(redirectUri);
-    u.searchParams.set('error', error);
-    u.searchParams.set('error_description', description);
-    if (state) u.searchParams.set('state', state);
-    res.redirect(302, u.toString());
-  }
-
-  /** unconfirmed (website login): the client by HTTP Basic or client_id/client_secret parameters (RFC 6749 §2.3.1). */
-  function clientOf(req: Request, p: Params): ZafuApp | undefined {
-    let id = p.client_id;
-    let secret = p.client_secret;
-    const auth = req.headers.authorization;
-    if (auth?.startsWith('Basic ')) {
-      const [u, s] = Buffer.from(auth.slice(6), 'base64').toString('utf8').split(':');
-      id = decodeURIComponent(u ?? '');
-      secret = decodeURIComponent(s ?? '');
-    }
-    const app = apps.get(id ?? '');
-    return app && secret === app.clientSecret ? app : undefined;
-  }
 
   function tokenEndpoint(req: Request, res: Response) {
     res.set('cache-control', 'no-store'); // unconfirmed: RFC 6749 §5.1
@@ -283,7 +180,7 @@ export async function startZafuEmulator(options: ZafuEmulatorOptions = {}): Prom
     if (grant === 'client_credentials')
       // seed §POST /oauth/token: POST with a JSON body; PLATFORMS.md §2: a later page shows GET with query parameters
       return clientCredentials(res, req.method === 'GET' ? query : json?.grant_type === grant ? json : undefined);
-    websiteGrant(req, res, grant, lenient);
+    login.grant(req, res, grant, lenient);
   }
 
   function clientCredentials(res: Response, p: Params | undefined) {
@@ -309,45 +206,11 @@ export async function startZafuEmulator(options: ZafuEmulatorOptions = {}): Prom
       retired.set(prev.token, app.clientId);
       tokenEvents.push({ at: now, clientId: app.clientId, event: 'invalidated' });
     }
-    const token = b64url(randomBytes(24));
+    const token = randomCredential();
     current.set(app.clientId, { token, exp: now + appTtl * 1000 }); // seed: 有效期目前为2周 (expires_in 1209600)
     tokenEvents.push({ at: now, clientId: app.clientId, event: 'issued' });
     // seed §POST /oauth/token: top level, not enveloped; expires_in a number as in the example (the table says string)
     res.json({ access_token: token, expires_in: appTtl, scope: 'base_api', token_type: 'Bearer' });
-  }
-
-  /** unconfirmed throughout: the website-login grants of a standard OAuth 2.0 server (RFC 6749 §4.1.3, §6). */
-  function websiteGrant(req: Request, res: Response, grant: string, p: Params) {
-    const app = clientOf(req, p);
-    if (!app) return void res.status(401).json({ error: 'invalid_client', error_description: 'Bad client credentials' });
-    if (grant === 'refresh_token') {
-      const entry = refreshTokens.get(p.refresh_token ?? '');
-      if (!entry || entry.clientId !== app.clientId)
-        return void res.status(400).json({ error: 'invalid_grant', error_description: 'Invalid refresh token' });
-      return void res.json(issueUserToken(entry.userId, app.clientId, entry.scope));
-    }
-    // authorization_code: single-use, expiring, bound to client, redirect_uri and PKCE challenge (RFC 7636)
-    const entry = codes.get(p.code ?? '');
-    if (entry) codes.delete(p.code!);
-    const bad = (why: string) => void res.status(400).json({ error: 'invalid_grant', error_description: why });
-    if (!entry || entry.exp < clock.now()) return bad('Invalid authorization code');
-    if (entry.clientId !== app.clientId) return bad('Invalid authorization code');
-    if (entry.redirectUri !== undefined && p.redirect_uri !== entry.redirectUri) return bad('Redirect URI mismatch.');
-    if (entry.challenge) {
-      const verifier = p.code_verifier ?? '';
-      const computed = entry.method === 'S256' ? b64url(createHash('sha256').update(verifier).digest()) : verifier;
-      if (!/^[A-Za-z0-9._~-]{43,128}$/.test(verifier) || computed !== entry.challenge) return bad('PKCE verification failed');
-    }
-    res.json(issueUserToken(entry.userId, app.clientId, entry.scope));
-  }
-
-  // unconfirmed: the user token's shape and lifetime (USER_TOKEN_TTL) are the emulator's choice
-  function issueUserToken(userId: string, clientId: string, scope: string) {
-    const access = b64url(randomBytes(24));
-    const refresh = b64url(randomBytes(24));
-    userTokens.set(access, { userId, clientId, scope, exp: clock.now() + USER_TOKEN_TTL * 1000 });
-    refreshTokens.set(refresh, { userId, clientId, scope });
-    return { access_token: access, token_type: 'bearer', expires_in: USER_TOKEN_TTL, refresh_token: refresh, scope };
   }
 
   /** The app behind the request's app token, or answer 401/403 and return undefined. */
@@ -384,29 +247,12 @@ export async function startZafuEmulator(options: ZafuEmulatorOptions = {}): Prom
     return undefined;
   }
 
-  // seed §scanrecord.jhtm: AES, key = appId left-padded with '0' to 16; unconfirmed: mode, padding, encoding (`aes` option)
-  function decryptIdCard(encrypted: string, appId: string): string | undefined {
-    try {
-      const key = Buffer.from(appId.padStart(16, '0'), 'utf8');
-      if (key.length !== 16) return undefined;
-      const iv = aes.mode === 'cbc' ? (aes.iv ? Buffer.from(aes.iv, 'utf8') : key) : null;
-      const d = createDecipheriv(aes.mode === 'cbc' ? 'aes-128-cbc' : 'aes-128-ecb', key, iv);
-      return Buffer.concat([d.update(Buffer.from(encrypted, aes.encoding ?? 'base64')), d.final()]).toString('utf8');
-    } catch {
-      return undefined;
-    }
-  }
-
-  const missing = (p: Params, keys: string[]) => keys.filter((k) => !p[k]);
-
   const emu = await startEmulator({
     name: 'zafu',
     port: options.port,
     host: options.host,
-    clock: options.clock,
-    routes(app, ctx) {
-      clock = ctx.clock;
-
+    clock,
+    routes(app) {
       // ── client credentials and the (unconfirmed) authorization-code token endpoint ──
       app
         .route('/oauth/token')
@@ -415,77 +261,7 @@ export async function startZafuEmulator(options: ZafuEmulatorOptions = {}): Prom
         .all(methodNotAllowed('GET, POST'));
 
       // ── website login: unconfirmed throughout (the "website access" document is not public) ──
-      // unconfirmed: GET /oauth/authorize shows the login page (RFC 6749 §4.1.1 parameters)
-      app.get('/oauth/authorize', (req, res) => {
-        const p = { ...queryOf(req), ...formOf(req) };
-        const checked = checkAuthorize(p);
-        if (typeof checked === 'string')
-          return void res
-            .status(400)
-            .type('html')
-            .send(page('授权失败', `<p>${escapeHtml(checked)}</p>`));
-        if (p.response_type !== 'code')
-          return redirectError(res, checked.redirectUri, 'unsupported_response_type', 'Unsupported response types', p.state);
-        if (p.code_challenge_method && !['S256', 'plain'].includes(p.code_challenge_method))
-          return redirectError(res, checked.redirectUri, 'invalid_request', 'Unsupported code_challenge_method', p.state);
-        const keep = ['response_type', 'client_id', 'redirect_uri', 'scope', 'state', 'code_challenge', 'code_challenge_method'];
-        const hidden = keep
-          .filter((k) => p[k] !== undefined)
-          .map((k) => `<input type="hidden" name="${k}" value="${escapeHtml(p[k])}">`)
-          .join('');
-        const buttons = users
-          .map(
-            (u) =>
-              `<button type="submit" name="user" value="${escapeHtml(u.id)}" data-user="${escapeHtml(u.id)}">${escapeHtml(u.name)}（${escapeHtml(u.xgh)}，${escapeHtml(u.userType)}，${escapeHtml(u.department)}）</button>`,
-          )
-          .join('');
-        res.type('html').send(
-          page(
-            '浙江农林大学统一身份认证 · 模拟',
-            `<p>应用「${escapeHtml(checked.app.name)}」请求使用你的浙农林帐号登录。选择一个测试用户：</p>
-<form method="post" action="/oauth/authorize">${hidden}${buttons}
-<button type="submit" name="deny" value="1" data-deny="1">拒绝授权</button></form>`,
-          ),
-        );
-      });
-      // unconfirmed: the login page's form posts here; a code (or error=access_denied) goes back to redirect_uri
-      app.post('/oauth/authorize', (req, res) => {
-        const p = { ...queryOf(req), ...formOf(req) };
-        const checked = checkAuthorize(p);
-        if (typeof checked === 'string')
-          return void res
-            .status(400)
-            .type('html')
-            .send(page('授权失败', `<p>${escapeHtml(checked)}</p>`));
-        if (p.deny) return redirectError(res, checked.redirectUri, 'access_denied', 'User denied access', p.state);
-        const user = users.find((u) => u.id === p.user);
-        if (!user) return void res.status(400).type('html').send(page('授权失败', '<p>未知用户</p>'));
-        const method = p.code_challenge_method === 'S256' ? 'S256' : 'plain';
-        res.redirect(
-          302,
-          issueCode({
-            userId: user.id,
-            clientId: checked.app.clientId,
-            redirectUri: checked.redirectUri,
-            state: p.state,
-            scope: p.scope,
-            codeChallenge: p.code_challenge,
-            codeChallengeMethod: method,
-          }),
-        );
-      });
-      // unconfirmed: the user-info path, its auth (Bearer, or the open platform's access_token query) and fields
-      const userinfo = (req: Request, res: Response) => {
-        const auth = req.headers.authorization;
-        const token = auth?.startsWith('Bearer ') ? auth.slice(7) : queryOf(req).access_token;
-        const entry = token ? userTokens.get(token) : undefined;
-        if (!entry || entry.exp < clock.now())
-          return void res.status(401).json({ error: 'invalid_token', error_description: 'Invalid access token' });
-        const u = users.find((x) => x.id === entry.userId)!;
-        res.json({ id: u.id, xgh: u.xgh, name: u.name, userType: u.userType, department: u.department });
-      };
-      app.get('/oauth/userinfo', userinfo);
-      app.post('/oauth/userinfo', userinfo);
+      login.mount(app);
 
       // ── open APIs ──
       // seed: every open API is POST with access_token (in the query); other methods → 405 (unconfirmed)
@@ -617,7 +393,7 @@ export async function startZafuEmulator(options: ZafuEmulatorOptions = {}): Prom
         const absent = missing(p, ['termName', 'termSn', 'name', 'xgh', 'idCard', 'userType', 'scanDate', 'appId']);
         if (absent.length) return void res.json(envelopeError('参数不能为空', absent, '0'));
         if (p.appId !== zapp.appId) return void res.json(envelopeError('appId错误', ['appId'], '0'));
-        const idCard = decryptIdCard(p.idCard, zapp.appId);
+        const idCard = zafuDecryptIdCard(p.idCard, zapp.appId, aes);
         if (!idCard || !/^\d{17}[\dXx]$/.test(idCard)) return void res.json(envelopeError('身份证号解密失败', ['idCard'], '0'));
         // seed: scanDate "yy-MM-dd hh:mm:ss"; unconfirmed: a 4-digit year is accepted too
         if (!/^\d{2,4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(p.scanDate))
@@ -643,7 +419,7 @@ export async function startZafuEmulator(options: ZafuEmulatorOptions = {}): Prom
       const cur = current.get(clientId);
       return cur && cur.exp > emu.clock.now() ? cur.token : undefined;
     },
-    authorize: issueCode,
+    authorize: login.issueCode,
     menus: (clientId = ZAFU_DEFAULT_APP.clientId) => menusOf(clientId),
     messages,
     markRead(id: number) {
@@ -654,17 +430,17 @@ export async function startZafuEmulator(options: ZafuEmulatorOptions = {}): Prom
       }
     },
     scanRecords,
+    reset() {
+      login.clear();
+      current.clear();
+      retired.clear();
+      menus.clear();
+      tokenEvents.length = 0;
+      messages.length = 0;
+      scanRecords.length = 0;
+      apiSuccesses = 0;
+      msgSeq = FIRST_MESSAGE_ID;
+      clock.reset();
+    },
   });
-}
-
-/** Encrypt like a well-behaved client would (for tests and the demo): AES-128, appId-derived key. */
-export function zafuEncryptIdCard(
-  plain: string,
-  appId: string,
-  aes: { mode?: 'ecb' | 'cbc'; encoding?: 'base64' | 'hex'; iv?: string } = {},
-): string {
-  const key = Buffer.from(appId.padStart(16, '0'), 'utf8'); // seed §scanrecord.jhtm: appId 向前补0到16位
-  const iv = aes.mode === 'cbc' ? (aes.iv ? Buffer.from(aes.iv, 'utf8') : key) : null;
-  const c = createCipheriv(aes.mode === 'cbc' ? 'aes-128-cbc' : 'aes-128-ecb', key, iv);
-  return Buffer.concat([c.update(plain, 'utf8'), c.final()]).toString(aes.encoding ?? 'base64');
 }
