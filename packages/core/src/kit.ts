@@ -36,6 +36,7 @@ export { isObject, expectObject, optString, reqString, optNumber, optBoolean, ty
 export {
   createPkcePair,
   startAuthorization,
+  flowCallbackURL,
   authorizationError,
   checkAuthorizationState,
   type AuthorizeParams,

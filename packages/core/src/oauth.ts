@@ -40,6 +40,20 @@ export interface StartAuthorizationOptions {
 }
 
 /**
+ * The absolute redirect URI of this flow: authenticate()'s `callbackURL` wins over the strategy's
+ * option; a relative one resolves against the request. `undefined` when neither is set.
+ */
+export function flowCallbackURL(
+  req: CampusRequest,
+  options: CampusAuthenticateOptions,
+  strategyCallbackURL: string | undefined,
+  trustProxy?: boolean,
+): string | undefined {
+  const callback = typeof options.callbackURL === 'string' && options.callbackURL ? options.callbackURL : strategyCallbackURL;
+  return callback ? resolveCallbackURL(req, callback, trustProxy) : undefined;
+}
+
+/**
  * Step 1 of the flow: a fresh state for this flow (with the PKCE verifier), persisted before the
  * redirect, and the platform's authorize URL.
  */
@@ -48,8 +62,7 @@ export async function startAuthorization(
   options: CampusAuthenticateOptions,
   o: StartAuthorizationOptions,
 ): Promise<{ kind: 'redirect'; url: string }> {
-  const callback = typeof options.callbackURL === 'string' && options.callbackURL ? options.callbackURL : o.callbackURL;
-  const redirectURI = resolveCallbackURL(req, callback, o.trustProxy);
+  const redirectURI = flowCallbackURL(req, options, o.callbackURL, o.trustProxy) ?? resolveCallbackURL(req, '', o.trustProxy);
   const pkce = o.pkce ? createPkcePair() : undefined;
   const data: StateData = pkce ? { verifier: pkce.verifier } : {};
   const state = await o.stateStore.issue(req, data);

@@ -223,6 +223,8 @@ export class ZafuOpenPlatform extends ZafuClientBase {
       fetch: () => this.fetchAppToken(),
       store: check.optTokenStore(options.tokenStore) ?? processTokenStore(),
       now: this.now,
+      // a token store that does not answer ends the call within the call's own timeout (ERR_STORE)
+      timeout: this.timeout,
       platform: this.platform,
     });
   }

@@ -24,7 +24,7 @@ import {
   buildUrl,
   checkAuthorizationState,
   readParam,
-  resolveCallbackURL,
+  flowCallbackURL,
   startAuthorization,
   stateStoreOption,
   type CampusAuthenticateOptions,
@@ -114,7 +114,8 @@ export class ZafuStrategy<U = unknown> extends CampusStrategy<ZafuCredentials, Z
 
     // 3. back with a code
     const { verifier } = await checkAuthorizationState(req, this.stateStore, PLATFORM);
-    const redirectUri = this.redirectURI(req, options);
+    // the redirect_uri the token call must repeat (the one the authorize URL carried)
+    const redirectUri = flowCallbackURL(req, options, this.callbackURL, this.proxy);
     const credentials = await this.client.exchangeCode({ code, redirectUri, codeVerifier: verifier });
     const profile = await this.client.userInfo(credentials.accessToken);
     return { kind: 'login', credentials, profile };
@@ -140,11 +141,5 @@ export class ZafuStrategy<U = unknown> extends CampusStrategy<ZafuCredentials, Z
           code_challenge_method: codeChallenge ? 'S256' : undefined,
         }).toString(),
     });
-  }
-
-  /** The redirect_uri the token call must repeat (the one the authorize URL carried). */
-  private redirectURI(req: CampusRequest, options: CampusAuthenticateOptions): string | undefined {
-    const callback = typeof options.callbackURL === 'string' && options.callbackURL ? options.callbackURL : this.callbackURL;
-    return callback ? resolveCallbackURL(req, callback, this.proxy) : undefined;
   }
 }
