@@ -1,7 +1,8 @@
 // Full logins through each strategy against its emulator, over real HTTP on 127.0.0.1.
 //
-// One Express app (express-session + passport, as a real app would mount them) hosts all five
-// strategies. Each measured call is one complete login of a fresh "browser" (its own cookie):
+// One Express app (express-session + passport, as a real app would mount them) hosts every
+// strategy of the platform registry that has a case below. Each measured call is one complete
+// login of a fresh "browser" (its own cookie):
 //
 //   start    GET /auth/<name>                 → 302 to the platform, state kept in the session
 //   platform the emulator's test helper stands in for the user clicking "log in" on its page
@@ -15,6 +16,7 @@ import { createServer } from 'node:http';
 import express from 'express';
 import session from 'express-session';
 import passport from 'passport';
+import { emulators as registry } from '@campus-passport/mock-platforms';
 import { HDUHELP_CLIENT_ID, HDUHELP_CLIENT_SECRET, startHduhelpEmulator } from '@campus-passport/mock-platforms/hduhelp';
 import { ZIQIANG_APP, startZiqiangEmulator } from '@campus-passport/mock-platforms/ziqiang';
 import { DEFAULT_APP_CODE, DEFAULT_APP_SECRET, startNcuosEmulator } from '@campus-passport/mock-platforms/ncuos';
@@ -22,11 +24,6 @@ import { DEFAULT_APP_ID, DISABLED_AID_USERS, startDisabledAidEmulator } from '@c
 import { ZAFU_DEFAULT_APP, ZAFU_USERS, startZafuEmulator } from '@campus-passport/mock-platforms/zafu';
 
 const fetch = globalThis.fetch;
-
-/** Import a strategy package by name (its built ESM entry: run `pnpm build` first). */
-function importStrategy(name) {
-  return import(`@campus-passport/${name}`);
-}
 
 /** The emulators record every request; drop them now and then so the heap column means something. */
 function trim(emu) {
@@ -44,51 +41,167 @@ function cookieOf(res) {
   return set.split(';')[0];
 }
 
-export async function loginBenches({ measure, calls }) {
-  const [{ HduHelpStrategy }, { ZiqiangStrategy }, { NcuosStrategy }, { DisabledAidStrategy }, { ZafuStrategy }] =
-    await Promise.all(['hduhelp', 'ziqiang', 'ncuos', 'disabled-aid', 'zafu'].map(importStrategy));
+const pick = (list, i) => list[i % list.length];
 
-  const hdu = await startHduhelpEmulator();
-  const zq = await startZiqiangEmulator();
-  const ncu = await startNcuosEmulator({ rateLimit: 0 }); // 60/min per IP would stop the bench
-  const da = await startDisabledAidEmulator();
-  const zafu = await startZafuEmulator();
-  const emulators = [hdu, zq, ncu, da, zafu];
+/**
+ * One login case per platform, by registry name: `start()` its emulator, build its `strategy` from
+ * the package (imported by the registry's package name) pointed at the emulator, and `run` the
+ * measured logins. `app` has `start(name, platformURL)` and `callback(platform, url, cookie, name)`.
+ */
+function loginCases({ measure, calls }) {
+  return {
+    // HDU Helper classic: state + code → /oauth/token → /salmon_base/person/info
+    hduhelp: {
+      start: () => startHduhelpEmulator(),
+      strategy: ({ HduHelpStrategy }, hdu, verify) =>
+        new HduHelpStrategy(
+          {
+            clientID: HDUHELP_CLIENT_ID,
+            clientSecret: HDUHELP_CLIENT_SECRET,
+            baseURL: hdu.url,
+            callbackURL: '/auth/hduhelp/callback',
+          },
+          verify,
+        ),
+      run: (hdu, app) =>
+        measure('login: hduhelp (classic OAuth)', calls, async (i) => {
+          trim(hdu);
+          const user = pick(hdu.users, i);
+          const { location, cookie } = await app.start('hduhelp', `${hdu.url}/oauth/authorize?`);
+          const redirectUri = location.searchParams.get('redirect_uri');
+          const state = location.searchParams.get('state');
+          const code = hdu.issueCode({ userId: user.userId, redirectUri, state });
+          const back = new URL(redirectUri);
+          back.searchParams.set('code', code);
+          back.searchParams.set('state', state);
+          await app.callback('hduhelp', back, cookie, user.staffName);
+        }),
+    },
+
+    // Ziqiang: state + code → /sso/union-id/ → /users/{union_id}/?detail=true (app token cached)
+    ziqiang: {
+      start: () => startZiqiangEmulator(),
+      strategy: ({ ZiqiangStrategy }, zq, verify) =>
+        new ZiqiangStrategy(
+          {
+            appKey: ZIQIANG_APP.appKey,
+            appSecret: ZIQIANG_APP.appSecret,
+            baseURL: zq.url,
+            callbackURL: '/auth/ziqiang/callback',
+          },
+          verify,
+        ),
+      run: (zq, app) => {
+        const zqUsers = zq.users.filter((u) => u.certified && u.active !== false && !u.gone);
+        return measure('login: ziqiang (code → union id)', calls, async (i) => {
+          trim(zq);
+          const user = pick(zqUsers, i);
+          const { location, cookie } = await app.start('ziqiang', `${zq.url}/login?`);
+          const back = new URL(location.searchParams.get('redirect-uri'));
+          back.searchParams.set('code', zq.issueCode(user.id));
+          back.searchParams.set('state', location.searchParams.get('state'));
+          await app.callback('ziqiang', back, cookie, user.name);
+        });
+      },
+    },
+
+    // NCUOS: no state; ?token= → signed POST /api/v1/public/login/verify (refresh_token mode)
+    ncuos: {
+      start: () => startNcuosEmulator({ rateLimit: 0 }), // 60/min per IP would stop the bench
+      strategy: ({ NcuosStrategy }, ncu, verify) =>
+        new NcuosStrategy({ appCode: DEFAULT_APP_CODE, appSecret: DEFAULT_APP_SECRET, baseURL: ncu.url }, verify),
+      run: (ncu, app) => {
+        const ncuUsers = ncu.users.filter((u) => u.groups.length > 0 && !u.noIdentity);
+        return measure('login: ncuos (signed token verify)', calls, async (i) => {
+          trim(ncu);
+          const user = pick(ncuUsers, i);
+          await app.start('ncuos', `${ncu.url}/?`);
+          const token = ncu.issueLoginToken(user.id);
+          await app.callback('ncuos', `${app.base}/auth/ncuos/callback?token=${encodeURIComponent(token)}`, undefined, user.name);
+        });
+      },
+    },
+
+    // Disabled-aid: the portal opens the app with ?stoken= → userbytoken, then roleset + permits
+    'disabled-aid': {
+      start: () => startDisabledAidEmulator(),
+      strategy: ({ DisabledAidStrategy }, da, verify) =>
+        new DisabledAidStrategy({ baseURL: da.url, appId: DEFAULT_APP_ID, fetchRoles: true, fetchPermissions: true }, verify),
+      run: (da, app) => {
+        const daUsers = DISABLED_AID_USERS.filter((u) => u.side === 'governance' && u.roleIds.length > 0);
+        return measure('login: disabled-aid (stoken+roles)', calls, async (i) => {
+          trim(da);
+          const user = pick(daUsers, i);
+          const stoken = da.issueStoken(user.useruuid);
+          await app.callback(
+            'disabled-aid',
+            `${app.base}/auth/disabled-aid/callback?stoken=${stoken}`,
+            undefined,
+            user.username,
+            (u) => u.roles > 0,
+          );
+          da.endSession(stoken);
+        });
+      },
+    },
+
+    // ZAFU: state + code → POST /oauth/token → GET /oauth/userinfo
+    zafu: {
+      start: () => startZafuEmulator(),
+      strategy: ({ ZafuStrategy }, zafu, verify) =>
+        new ZafuStrategy(
+          {
+            clientID: ZAFU_DEFAULT_APP.clientId,
+            clientSecret: ZAFU_DEFAULT_APP.clientSecret,
+            baseURL: zafu.url,
+            callbackURL: '/auth/zafu/callback',
+          },
+          verify,
+        ),
+      run: (zafu, app) =>
+        measure('login: zafu (OAuth 2.0 code)', calls, async (i) => {
+          trim(zafu);
+          const user = pick(ZAFU_USERS, i);
+          const { location, cookie } = await app.start('zafu', `${zafu.url}/oauth/authorize?`);
+          const back = zafu.authorize({
+            userId: user.id,
+            clientId: location.searchParams.get('client_id'),
+            redirectUri: location.searchParams.get('redirect_uri'),
+            state: location.searchParams.get('state') ?? undefined,
+            scope: location.searchParams.get('scope') ?? undefined,
+          });
+          await app.callback('zafu', back, cookie, user.name);
+        }),
+    },
+  };
+}
+
+export async function loginBenches({ measure, calls }) {
+  // The platforms come from the registry, in its order; each needs a case above. A registered
+  // platform without one is named and skipped.
+  const cases = loginCases({ measure, calls });
+  const missing = registry.filter((e) => !cases[e.name]).map((e) => e.name);
+  if (missing.length) console.log(`bench: no login case for ${missing.join(', ')} (add one in bench/logins.mjs)`);
+  const active = registry.filter((e) => cases[e.name]);
+  const modules = await Promise.all(active.map((e) => import(e.packageName))); // the built ESM entries: `pnpm build` first
+
+  const emulators = [];
+  const running = {};
+  try {
+    for (const e of active) {
+      running[e.name] = await cases[e.name].start();
+      emulators.push(running[e.name]);
+    }
+  } catch (err) {
+    await Promise.all(emulators.map((emu) => emu.close()));
+    throw err;
+  }
 
   const verify = async (credentials, profile) => {
     if (!credentials || !profile?.id) return false;
     const user = { provider: profile.provider, id: String(profile.id), name: profile.displayName };
     if (profile.roles) user.roles = profile.roles.length;
     return user;
-  };
-  const strategies = {
-    hduhelp: new HduHelpStrategy(
-      {
-        clientID: HDUHELP_CLIENT_ID,
-        clientSecret: HDUHELP_CLIENT_SECRET,
-        baseURL: hdu.url,
-        callbackURL: '/auth/hduhelp/callback',
-      },
-      verify,
-    ),
-    ziqiang: new ZiqiangStrategy(
-      { appKey: ZIQIANG_APP.appKey, appSecret: ZIQIANG_APP.appSecret, baseURL: zq.url, callbackURL: '/auth/ziqiang/callback' },
-      verify,
-    ),
-    ncuos: new NcuosStrategy({ appCode: DEFAULT_APP_CODE, appSecret: DEFAULT_APP_SECRET, baseURL: ncu.url }, verify),
-    'disabled-aid': new DisabledAidStrategy(
-      { baseURL: da.url, appId: DEFAULT_APP_ID, fetchRoles: true, fetchPermissions: true },
-      verify,
-    ),
-    zafu: new ZafuStrategy(
-      {
-        clientID: ZAFU_DEFAULT_APP.clientId,
-        clientSecret: ZAFU_DEFAULT_APP.clientSecret,
-        baseURL: zafu.url,
-        callbackURL: '/auth/zafu/callback',
-      },
-      verify,
-    ),
   };
 
   const auth = new passport.Passport();
@@ -98,14 +211,15 @@ export async function loginBenches({ measure, calls }) {
   app.use(session({ name: 'bench.sid', secret: 'bench-session-secret', resave: false, saveUninitialized: false }));
   app.use(auth.initialize());
   app.use(auth.session());
-  for (const [name, strategy] of Object.entries(strategies)) {
-    auth.use(name, strategy);
+  active.forEach((e, i) => {
+    const name = e.name;
+    auth.use(name, cases[name].strategy(modules[i], running[name], verify));
     app.get(`/auth/${name}`, auth.authenticate(name, { failWithError: true }));
     app.get(`/auth/${name}/callback`, auth.authenticate(name, { failWithError: true }), (req, res, next) => {
       const user = req.user;
       req.session.destroy((err) => (err ? next(err) : res.json(user)));
     });
-  }
+  });
   app.use((err, _req, res, _next) => {
     res.status(err.status ?? 500).json({ error: err.code ?? err.name, message: err.message });
   });
@@ -139,75 +253,8 @@ export async function loginBenches({ measure, calls }) {
       throw new Error(`bench ${platform}: login failed: HTTP ${res.status} ${body.slice(0, 300)} (expected ${expectedName})`);
   }
 
-  const pick = (list, i) => list[i % list.length];
-
   try {
-    // HDU Helper classic: state + code → /oauth/token → /salmon_base/person/info
-    await measure('login: hduhelp (classic OAuth)', calls, async (i) => {
-      trim(hdu);
-      const user = pick(hdu.users, i);
-      const { location, cookie } = await start('hduhelp', `${hdu.url}/oauth/authorize?`);
-      const redirectUri = location.searchParams.get('redirect_uri');
-      const state = location.searchParams.get('state');
-      const code = hdu.issueCode({ userId: user.userId, redirectUri, state });
-      const back = new URL(redirectUri);
-      back.searchParams.set('code', code);
-      back.searchParams.set('state', state);
-      await callback('hduhelp', back, cookie, user.staffName);
-    });
-
-    // Ziqiang: state + code → /sso/union-id/ → /users/{union_id}/?detail=true (app token cached)
-    const zqUsers = zq.users.filter((u) => u.certified && u.active !== false && !u.gone);
-    await measure('login: ziqiang (code → union id)', calls, async (i) => {
-      trim(zq);
-      const user = pick(zqUsers, i);
-      const { location, cookie } = await start('ziqiang', `${zq.url}/login?`);
-      const back = new URL(location.searchParams.get('redirect-uri'));
-      back.searchParams.set('code', zq.issueCode(user.id));
-      back.searchParams.set('state', location.searchParams.get('state'));
-      await callback('ziqiang', back, cookie, user.name);
-    });
-
-    // NCUOS: no state; ?token= → signed POST /api/v1/public/login/verify (refresh_token mode)
-    const ncuUsers = ncu.users.filter((u) => u.groups.length > 0 && !u.noIdentity);
-    await measure('login: ncuos (signed token verify)', calls, async (i) => {
-      trim(ncu);
-      const user = pick(ncuUsers, i);
-      await start('ncuos', `${ncu.url}/?`);
-      const token = ncu.issueLoginToken(user.id);
-      await callback('ncuos', `${base}/auth/ncuos/callback?token=${encodeURIComponent(token)}`, undefined, user.name);
-    });
-
-    // Disabled-aid: the portal opens the app with ?stoken= → userbytoken, then roleset + permits
-    const daUsers = DISABLED_AID_USERS.filter((u) => u.side === 'governance' && u.roleIds.length > 0);
-    await measure('login: disabled-aid (stoken+roles)', calls, async (i) => {
-      trim(da);
-      const user = pick(daUsers, i);
-      const stoken = da.issueStoken(user.useruuid);
-      await callback(
-        'disabled-aid',
-        `${base}/auth/disabled-aid/callback?stoken=${stoken}`,
-        undefined,
-        user.username,
-        (u) => u.roles > 0,
-      );
-      da.endSession(stoken);
-    });
-
-    // ZAFU: passport-oauth2 state + code → POST /oauth/token → GET /oauth/userinfo
-    await measure('login: zafu (OAuth 2.0 code)', calls, async (i) => {
-      trim(zafu);
-      const user = pick(ZAFU_USERS, i);
-      const { location, cookie } = await start('zafu', `${zafu.url}/oauth/authorize?`);
-      const back = zafu.authorize({
-        userId: user.id,
-        clientId: location.searchParams.get('client_id'),
-        redirectUri: location.searchParams.get('redirect_uri'),
-        state: location.searchParams.get('state') ?? undefined,
-        scope: location.searchParams.get('scope') ?? undefined,
-      });
-      await callback('zafu', back, cookie, user.name);
-    });
+    for (const e of active) await cases[e.name].run(running[e.name], { base, start, callback });
   } finally {
     await new Promise((resolve) => {
       server.close(() => resolve());

@@ -1,15 +1,21 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { defineConfig } from 'tsup';
+
+// One entry per emulator folder (src/platforms/<name>/index.ts → dist/platforms/<name>.*), which
+// the package's "./*" export serves as @campus-passport/mock-platforms/<name>: a new platform needs
+// no edit here.
+const platforms = readdirSync('src/platforms', { withFileTypes: true })
+  .filter((d) => d.isDirectory() && existsSync(join('src/platforms', d.name, 'index.ts')))
+  .map((d) => d.name)
+  .sort();
 
 export default defineConfig({
   entry: {
     index: 'src/index.ts',
     cli: 'src/cli.ts',
     'testing/index': 'src/testing/index.ts',
-    'platforms/hduhelp': 'src/platforms/hduhelp/index.ts',
-    'platforms/ziqiang': 'src/platforms/ziqiang/index.ts',
-    'platforms/ncuos': 'src/platforms/ncuos/index.ts',
-    'platforms/disabled-aid': 'src/platforms/disabled-aid/index.ts',
-    'platforms/zafu': 'src/platforms/zafu/index.ts',
+    ...Object.fromEntries(platforms.map((name) => [`platforms/${name}`, `src/platforms/${name}/index.ts`])),
   },
   format: ['cjs', 'esm'],
   dts: true,

@@ -1,15 +1,9 @@
-import type { Emulator } from '@campus-passport/mock-platforms';
+import { fixedPorts, type Emulator } from '@campus-passport/mock-platforms';
 import type { PlatformEntry } from './config';
 import type { PlatformWiring } from './platforms/types';
 
-/** The fixed local ports of the emulators (the same as `campus-mock`). */
-export const EMULATOR_PORTS: Record<string, number> = {
-  hduhelp: 4101,
-  ziqiang: 4102,
-  ncuos: 4103,
-  'disabled-aid': 4104,
-  zafu: 4105,
-};
+/** The fixed local ports of the emulators: the platform registry's, the same as `campus-mock`. */
+export const EMULATOR_PORTS: Readonly<Record<string, number>> = fixedPorts();
 
 export interface EmbeddedOptions {
   /** The app's own origin (the emulators send browsers back there), e.g. http://localhost:3000. */

@@ -26,13 +26,7 @@ function configError(env: Env): ConfigError {
 describe('loadConfig', () => {
   it('with nothing set, every platform is unconfigured (main then embeds the emulators)', () => {
     const config = loadConfig({}, PLATFORMS);
-    expect(config.platforms.map((p) => [p.wiring.name, p.configured])).toEqual([
-      ['hduhelp', undefined],
-      ['ziqiang', undefined],
-      ['ncuos', undefined],
-      ['disabled-aid', undefined],
-      ['zafu', undefined],
-    ]);
+    expect(config.platforms.map((p) => [p.wiring.name, p.configured])).toEqual(PLATFORMS.map((w) => [w.name, undefined]));
     expect(config.sessionSecretGenerated).toBe(true);
     expect(config.sessionSecret.length).toBeGreaterThanOrEqual(32);
     expect(config.trustProxy).toBe(false);
@@ -126,24 +120,18 @@ describe('main', () => {
     await expect(main({ PORT: '0', ZAFU_CLIENT_ID: 'only-the-id' }, { banner: false })).rejects.toThrow(/^ZAFU_CLIENT_SECRET: /);
   });
 
-  it('with no platform configured it embeds the five emulators and warns about the memory store', async () => {
+  it('with no platform configured it embeds every emulator and warns about the memory store', async () => {
     const logs = new LogCapture();
     const running = await main(
       { PORT: '0', SESSION_SECRET: TEST_SECRET, EMULATOR_PORTS: 'free' },
       { banner: false, logger: createLogger({ level: 'info', destination: logs }) },
     );
     try {
-      expect(running.embedded?.emulators.map((e) => e.name).sort()).toEqual([
-        'disabled-aid',
-        'hduhelp',
-        'ncuos',
-        'zafu',
-        'ziqiang',
-      ]);
+      expect(running.embedded?.emulators.map((e) => e.name).sort()).toEqual(PLATFORMS.map((w) => w.name).sort());
       expect(logs.text).toContain('MemoryStore');
       const origin = running.url.replace('localhost', '127.0.0.1');
       const health = await request(origin).get('/healthz').expect(200);
-      expect(Object.values(health.body.platforms)).toEqual(['emulator', 'emulator', 'emulator', 'emulator', 'emulator']);
+      expect(Object.values(health.body.platforms)).toEqual(PLATFORMS.map(() => 'emulator'));
       // the disabled-aid portal and NCUOS callback point back at this app
       const agent = request.agent(origin);
       const start = await agent.get('/auth/ncuos').expect(302);
@@ -170,13 +158,9 @@ describe('main', () => {
     try {
       expect(running.embedded).toBeUndefined();
       const health = await request(running.url.replace('localhost', '127.0.0.1')).get('/healthz').expect(200);
-      expect(health.body.platforms).toEqual({
-        hduhelp: 'not configured',
-        ziqiang: 'not configured',
-        ncuos: 'not configured',
-        'disabled-aid': 'not configured',
-        zafu: 'platform',
-      });
+      expect(health.body.platforms).toEqual(
+        Object.fromEntries(PLATFORMS.map((w) => [w.name, w.name === 'zafu' ? 'platform' : 'not configured'])),
+      );
       expect(logs.text).not.toContain('"s"');
       // the login goes to the configured platform, with ZAFU_SCOPE space-separated
       const start = await request(running.url.replace('localhost', '127.0.0.1')).get('/auth/zafu').expect(302);

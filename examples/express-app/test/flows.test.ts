@@ -7,6 +7,7 @@ import { ZIQIANG_USERS } from '@campus-passport/mock-platforms/ziqiang';
 import { DISABLED_AID_USERS } from '@campus-passport/mock-platforms/disabled-aid';
 import { NCUOS_USERS } from '@campus-passport/mock-platforms/ncuos';
 import request from 'supertest';
+import { PLATFORMS } from '../src/platforms';
 import { chooseUser, fetchPage } from './support/browserless';
 import { CASES } from './support/cases';
 import { pathOf, sessionCookie, startDemo, type Demo } from './support/demo';
@@ -144,7 +145,7 @@ describe('pages', () => {
     const res = await request(demo.url).get('/healthz').expect(200);
     expect(res.body).toEqual({
       status: 'ok',
-      platforms: { hduhelp: 'emulator', ziqiang: 'emulator', ncuos: 'emulator', 'disabled-aid': 'emulator', zafu: 'emulator' },
+      platforms: Object.fromEntries(PLATFORMS.map((w) => [w.name, 'emulator'])),
     });
   });
 
@@ -159,7 +160,6 @@ describe('users the platform or the strategy refuses get the error page, not a l
   const serviceUser = DISABLED_AID_USERS.find((u) => u.side === 'service')!;
   it.each([
     ['ziqiang', 'wangwu', 'ERR_DENIED'], // not certified
-    ['ncuos', '10', 'ERR_DENIED'], // no group
     ['disabled-aid', serviceUser.useruuid, 'ERR_INVALID_CREDENTIAL'], // a service-side user in a governance-side app
   ])('%s user %s → %s', async (platform, user, code) => {
     const agent = request.agent(demo.url);
@@ -169,6 +169,18 @@ describe('users the platform or the strategy refuses get the error page, not a l
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
     expect(res.text).toContain(`data-testid="error-code">${code}<`);
+    await agent.get('/profile').expect(303);
+  });
+
+  it('ncuos user 10 (no group) is refused by the platform itself, on its login page (code 7), and never reaches the app', async () => {
+    const agent = request.agent(demo.url);
+    const start = await agent.get('/auth/ncuos');
+    const page = new URL(start.headers.location);
+    const res = await fetch(`${page.origin}/login/authorize?appCode=${page.searchParams.get('appCode')}&user=10`, {
+      redirect: 'manual',
+    });
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain('data-code="7"');
     await agent.get('/profile').expect(303);
   });
 });

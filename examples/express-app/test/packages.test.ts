@@ -3,18 +3,24 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { emulators } from '@campus-passport/mock-platforms';
 
 const root = join(__dirname, '../../..');
+/** What each strategy package must export beyond `Strategy` (a new platform: just `Strategy` until listed). */
+const STRATEGY_EXPORTS: Record<string, string[]> = {
+  hduhelp: ['HduHelpStrategy', 'HduHelpClient'],
+  ziqiang: ['ZiqiangStrategy', 'ZiqiangClient'],
+  ncuos: ['NcuosStrategy', 'GeniusAuthClient'],
+  'disabled-aid': ['DisabledAidStrategy', 'DisabledAidClient', 'stripStoken'],
+  zafu: ['ZafuStrategy', 'ZafuOpenPlatform'],
+};
+// every strategy package of the platform registry, between core and the emulators
 const packages: Array<[dir: string, exportsExpected: string[]]> = [
   [
     'packages/core',
     ['CampusAuthError', 'isCampusAuthError', 'request', 'AppTokenManager', 'SessionStateStore', 'CampusStrategy'],
   ],
-  ['packages/strategy-hduhelp', ['Strategy', 'HduHelpStrategy', 'HduHelpClient']],
-  ['packages/strategy-ziqiang', ['Strategy', 'ZiqiangStrategy', 'ZiqiangClient']],
-  ['packages/strategy-ncuos', ['Strategy', 'NcuosStrategy', 'GeniusAuthClient']],
-  ['packages/strategy-disabled-aid', ['Strategy', 'DisabledAidStrategy', 'DisabledAidClient', 'stripStoken']],
-  ['packages/strategy-zafu', ['Strategy', 'ZafuStrategy', 'ZafuOpenPlatform']],
+  ...emulators.map((e): [string, string[]] => [`packages/strategy-${e.name}`, ['Strategy', ...(STRATEGY_EXPORTS[e.name] ?? [])]]),
   ['packages/mock-platforms', ['startEmulator', 'emulators', 'startAll']],
 ];
 
@@ -31,10 +37,13 @@ describe.each(packages)('%s (built)', (dir, expected) => {
   };
 
   it('ships every file its exports map names', () => {
-    for (const entry of Object.values(pkg.exports)) {
+    for (const [subpath, entry] of Object.entries(pkg.exports)) {
       if (typeof entry === 'string') continue;
-      for (const f of [entry.import.types, entry.import.default, entry.require.types, entry.require.default])
-        expect(existsSync(join(pkgDir, f))).toBe(true);
+      // a pattern export ("./*": the emulators) stands for one file set per registered platform
+      const stems = subpath.includes('*') ? emulators.map((e) => e.name) : [''];
+      for (const stem of stems)
+        for (const f of [entry.import.types, entry.import.default, entry.require.types, entry.require.default])
+          expect([subpath, stem, existsSync(join(pkgDir, f.replace('*', stem)))]).toEqual([subpath, stem, true]);
     }
   });
 
@@ -45,11 +54,28 @@ describe.each(packages)('%s (built)', (dir, expected) => {
         const names = ${JSON.stringify(expected)};
         console.log(JSON.stringify(names.map((n) => [n, typeof cjs[n], typeof esm[n]])));
       });`;
-    // run from the demo app, which depends on every package, so names resolve as in a user's app
-    const out = execFileSync(process.execPath, ['-e', script], { cwd: join(root, 'examples/express-app'), encoding: 'utf8' });
+    // run from the package itself: Node resolves its own name through its exports map, as a user's app would
+    const out = execFileSync(process.execPath, ['-e', script], { cwd: pkgDir, encoding: 'utf8' });
     for (const [name, c, e] of JSON.parse(out) as Array<[string, string, string]>) {
       expect([name, c]).toEqual([name, expect.stringMatching(/function|object/)]);
       expect([name, e]).toEqual([name, expect.stringMatching(/function|object/)]);
     }
+  });
+});
+
+describe('every emulator of the registry, built (@campus-passport/mock-platforms/<name>)', () => {
+  it('loads through require() and import() with its start function', () => {
+    const names = emulators.map((e) => e.name);
+    const script = `
+      const names = ${JSON.stringify(names)};
+      Promise.all(names.map((n) => import('@campus-passport/mock-platforms/' + n))).then((esm) => {
+        console.log(JSON.stringify(names.map((n, i) => {
+          const cjs = require('@campus-passport/mock-platforms/' + n);
+          const starts = (m) => Object.keys(m).filter((k) => /^start\\w+Emulator$/.test(k) && typeof m[k] === 'function');
+          return [n, starts(cjs).length, starts(esm[i]).length];
+        })));
+      });`;
+    const out = execFileSync(process.execPath, ['-e', script], { cwd: join(root, 'packages/mock-platforms'), encoding: 'utf8' });
+    expect(JSON.parse(out)).toEqual(names.map((n) => [n, 1, 1]));
   });
 });

@@ -1,8 +1,5 @@
-import { DISABLED_AID_USERS } from '@campus-passport/mock-platforms/disabled-aid';
-import { HDUHELP_USERS } from '@campus-passport/mock-platforms/hduhelp';
-import { NCUOS_USERS } from '@campus-passport/mock-platforms/ncuos';
-import { ZAFU_USERS } from '@campus-passport/mock-platforms/zafu';
-import { ZIQIANG_USERS } from '@campus-passport/mock-platforms/ziqiang';
+import { emulators } from '@campus-passport/mock-platforms';
+import { PLATFORMS } from '../../src/platforms';
 
 /** One test user per platform: the data-user to click and the name the profile page must show. */
 export interface LoginCase {
@@ -11,16 +8,13 @@ export interface LoginCase {
   name: string;
 }
 
-const governance = DISABLED_AID_USERS.find((u) => u.side === 'governance')!;
-
-export const CASES: LoginCase[] = [
-  { platform: 'hduhelp', user: HDUHELP_USERS[1].userId, name: HDUHELP_USERS[1].staffName },
-  { platform: 'ziqiang', user: ZIQIANG_USERS[0].id, name: ZIQIANG_USERS[0].name },
-  { platform: 'ncuos', user: String(NCUOS_USERS[0].id), name: NCUOS_USERS[0].name },
-  { platform: 'disabled-aid', user: governance.useruuid, name: governance.username },
-  { platform: 'zafu', user: ZAFU_USERS[0].id, name: ZAFU_USERS[0].name },
-];
+/** Every platform the demo wires, in registry order, with the registry's seeded test user. */
+export const CASES: LoginCase[] = emulators
+  .filter((e) => PLATFORMS.some((w) => w.name === e.name))
+  .map((e) => ({ platform: e.name, user: e.testUser.value, name: e.testUser.name }));
 
 export function caseOf(platform: string): LoginCase {
-  return CASES.find((c) => c.platform === platform)!;
+  const found = CASES.find((c) => c.platform === platform);
+  if (!found) throw new Error(`no login case for ${platform}: is it in the platform registry and the demo's PLATFORMS?`);
+  return found;
 }
