@@ -127,8 +127,13 @@ export function parseUser(data: unknown): DisabledAidUser {
   };
 }
 
+/**
+ * The rows of a successful roleset / permits answer (seed §2, §3: `data` is an Array). A user
+ * without roles is `[]`; `data` missing, null or anything but an array is ERR_BAD_RESPONSE — the
+ * platform said nothing about the roles, which is not the same as "none".
+ */
 function rows(data: unknown, what: string): JsonObject[] {
-  if (data === null || data === undefined) return [];
+  if (data === null || data === undefined) throw bad(`the ${what} answer has no "data" array`);
   if (!Array.isArray(data)) throw bad(`the ${what} answer "data" is not an array`);
   return data.map((row, i) => {
     if (!isObject(row)) throw bad(`the ${what} answer row ${i} is not an object`);

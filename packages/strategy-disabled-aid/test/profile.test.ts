@@ -18,6 +18,10 @@ import roleset from './fixtures/roleset.json';
 import permits from './fixtures/permits.json';
 import tangled from './fixtures/permits-tangled.json';
 import stripCases from './fixtures/strip-stoken.json';
+import successNoData from './fixtures/success-no-data.json';
+import successNullData from './fixtures/success-null-data.json';
+import successObjectData from './fixtures/success-object-data.json';
+import successEmptyArray from './fixtures/success-empty-array.json';
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
@@ -94,8 +98,7 @@ describe('parseRoles', () => {
     ]);
   });
 
-  it('null data is no roles; wrong shapes are ERR_BAD_RESPONSE', () => {
-    expect(parseRoles(null)).toEqual([]);
+  it('wrong shapes are ERR_BAD_RESPONSE', () => {
     expect(codeOf(() => parseRoles({ roleId: 'x' }))).toBe('ERR_BAD_RESPONSE');
     expect(codeOf(() => parseRoles(['x']))).toBe('ERR_BAD_RESPONSE');
     expect(codeOf(() => parseRoles([{ roleCode: 'NO_ID' }]))).toBe('ERR_BAD_RESPONSE');
@@ -123,6 +126,31 @@ describe('parsePermissions', () => {
   it('wrong shapes are ERR_BAD_RESPONSE', () => {
     expect(codeOf(() => parsePermissions('nope'))).toBe('ERR_BAD_RESPONSE');
     expect(codeOf(() => parsePermissions([{ permName: 'no id' }]))).toBe('ERR_BAD_RESPONSE');
+  });
+});
+
+describe('success: true without usable data (issue 13)', () => {
+  /** The `data` of a fixture, through the envelope parser the client applies first. */
+  const dataOf = (body: unknown) => {
+    const envelope = parseEnvelope(body, 'the call');
+    expect(envelope.success).toBe(true);
+    return envelope.data;
+  };
+
+  it.each([
+    ['data missing', successNoData],
+    ['data null', successNullData],
+    ['data an object', successObjectData],
+  ])('%s → ERR_BAD_RESPONSE for roles, permissions and the user (not "no roles")', (_t, body) => {
+    expect(codeOf(() => parseRoles(dataOf(body)))).toBe('ERR_BAD_RESPONSE');
+    expect(codeOf(() => parsePermissions(dataOf(body)))).toBe('ERR_BAD_RESPONSE');
+    expect(codeOf(() => parseUser(dataOf(body)))).toBe('ERR_BAD_RESPONSE');
+  });
+
+  it('an empty array is a user without roles or permissions', () => {
+    expect(parseRoles(dataOf(successEmptyArray))).toEqual([]);
+    expect(parsePermissions(dataOf(successEmptyArray))).toEqual([]);
+    expect(codeOf(() => parseUser(dataOf(successEmptyArray)))).toBe('ERR_BAD_RESPONSE');
   });
 });
 

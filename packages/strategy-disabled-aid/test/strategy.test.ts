@@ -229,6 +229,41 @@ describe('DisabledAidStrategy: login by stoken', () => {
   });
 });
 
+describe('DisabledAidStrategy: success:true without usable data (issue 13) → error ERR_BAD_RESPONSE', () => {
+  const ok = { meta: { code: 200, message: 'success' }, success: true, message: '操作成功' };
+  it.each([
+    ['roleset', 'data missing', '/acis/udsa/roleset', ok],
+    ['roleset', 'data not an array', '/acis/udsa/roleset', { ...ok, data: { roleId: 'r-city-viewer' } }],
+    ['permits', 'data missing', '/acis/udsa/permits', ok],
+    ['permits', 'data not an array', '/acis/udsa/permits', { ...ok, data: 'none' }],
+    ['user', 'data missing', '/acis/udsa/userbytoken', ok],
+  ])('%s answering success:true with %s: no login, no empty roles, no secret', async (_call, _how, path, body) => {
+    emu.current.setSignatureSecret(SIGNING_SECRET);
+    const verify = jest.fn(async (credentials: DisabledAidCredentials, profile: DisabledAidProfile) => ({
+      credentials,
+      profile,
+    }));
+    const app = appWith(
+      {
+        appID: DEFAULT_APP_ID,
+        fetchRoles: true,
+        fetchPermissions: true,
+        signRequest: hmacSigner(SIGNING_SECRET, { now: () => emu.current.clock.now() }),
+      },
+      verify as DisabledAidVerify,
+    );
+    const stoken = emu.current.issueStoken(LI.useruuid);
+    emu.current.inject({ kind: 'json', body }, { path });
+    const res = await hit(app, `?stoken=${stoken}`);
+    expect(res.status).toBe(500);
+    expect(res.body).toMatchObject({ outcome: 'error', code: 'ERR_BAD_RESPONSE' });
+    expect(res.body.message).toMatch(/"data"/);
+    expect(verify).not.toHaveBeenCalled();
+    expect(emu.current.requests.map((r) => r.path)).toContain(path); // the fault was hit
+    for (const secret of [SIGNING_SECRET, stoken]) expect(res.text).not.toContain(secret);
+  });
+});
+
 describe('DisabledAidStrategy: signRequest', () => {
   it('is called for every platform call and satisfies the emulator signature check', async () => {
     emu.current.setSignatureSecret(SIGNING_SECRET);

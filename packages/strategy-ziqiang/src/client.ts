@@ -57,6 +57,13 @@ export interface ZiqiangClientOptions extends PlatformClientOptions {
   appSecret: string;
   /** Where the app token lives (key `ziqiang:<baseURL>:<appKey>`). Default: `processTokenStore()`. */
   tokenStore?: TokenStore;
+  /**
+   * On `A0221` (app token rejected) renew the token refresh-first and retry the call once, as the
+   * official SDK's `auto_retry` (default true). Off: the call fails with ERR_PLATFORM carrying
+   * `appTokenRejected: true` and the token is kept, as the SDK does (zq_auth_sdk/client/base.py
+   * `_handle_result`); the app decides what to do (e.g. `client.tokens.invalidate(…)`).
+   */
+  autoRetry?: boolean;
 }
 
 /** Which call an answer belongs to: the same platform code means different things per call. */
@@ -72,10 +79,12 @@ const WHAT: Record<CallContext, string> = {
 
 export class ZiqiangClient extends PlatformClient {
   /**
-   * The app-token manager: cached, single-flight, refreshed before expiry; a token the platform
-   * rejects (A0221) is renewed refresh-first and the call retried once (`withToken`).
+   * The app-token manager: cached, single-flight, refreshed before expiry; with `autoRetry` a token
+   * the platform rejects (A0221) is renewed refresh-first and the call retried once (`withToken`).
    */
   readonly tokens: AppTokenManager;
+  /** Whether a call whose app token is rejected (A0221) is renewed and retried once. */
+  readonly autoRetry: boolean;
   private readonly appKey: string;
   private readonly appSecret: string;
 
@@ -83,6 +92,7 @@ export class ZiqiangClient extends PlatformClient {
     super(PLATFORM, options, DEFAULT_BASE_URL);
     this.appKey = this.check.string(options.appKey, 'appKey');
     this.appSecret = this.check.string(options.appSecret, 'appSecret');
+    this.autoRetry = this.check.optBoolean(options.autoRetry, 'autoRetry') ?? true;
     this.tokens = new AppTokenManager({
       key: `ziqiang:${this.baseURL}:${this.appKey}`,
       store: this.check.optTokenStore(options.tokenStore) ?? processTokenStore(),
@@ -162,16 +172,20 @@ export class ZiqiangClient extends PlatformClient {
 
   /**
    * A call with the app token (`Authorization: Bearer`, zq_auth_sdk/client/base.py `_request`). On
-   * A0221 the token manager renews it refresh-first — `POST /auth/refresh/`, app login only when
-   * the refresh is refused — and the call is retried exactly once, as the official SDK does
-   * (zq_auth_sdk/client/base.py `_handle_result`, `_refresh`). A second rejection is the caller's.
+   * A0221, with `autoRetry`, the token manager renews it refresh-first — `POST /auth/refresh/`, app
+   * login only when the refresh is refused — and the call is retried exactly once, as the official
+   * SDK does (zq_auth_sdk/client/base.py `_handle_result`, `_refresh`); a second rejection is the
+   * caller's. Without `autoRetry` the first rejection is the caller's (the SDK's `auto_retry=False`:
+   * no renewal, no retry, the stored token kept).
    */
   private authorized(ctx: CallContext, req: ClientRequest & { path: string }): Promise<{ data: JsonObject; text: string }> {
     const tried: string[] = []; // every token this call used: the retry's error may quote the first
-    return this.tokens.withToken((token) => {
+    const attempt = (token: string) => {
       tried.push(token);
       return this.call(ctx, { ...req, headers: { authorization: `Bearer ${token}` } }, tried);
-    });
+    };
+    if (!this.autoRetry) return this.tokens.getToken().then((token) => attempt(token.accessToken));
+    return this.tokens.withToken(attempt);
   }
 
   /** One call: the status table, then the envelope — anything but `"00000"` is a refusal. */
@@ -207,7 +221,9 @@ export class ZiqiangClient extends PlatformClient {
       case ZiqiangCodes.TOKEN_INVALID:
         return ctx === 'refresh'
           ? err('ERR_PLATFORM', 'the app refresh token was rejected')
-          : err('ERR_PLATFORM', 'the app token was rejected', { appTokenRejected: ctx !== 'app-login' });
+          : err('ERR_PLATFORM', `the app token was rejected${this.autoRetry ? '' : ' (autoRetry is off: not renewed)'}`, {
+              appTokenRejected: ctx !== 'app-login',
+            });
       case ZiqiangCodes.NOT_LOGGED_IN:
         return err('ERR_PLATFORM', 'the call was not authenticated', { appTokenRejected: ctx !== 'app-login' });
       case ZiqiangCodes.THROTTLED:

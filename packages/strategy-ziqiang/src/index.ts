@@ -1,5 +1,5 @@
 export { ZiqiangStrategy, ZiqiangStrategy as Strategy, DEFAULT_LOGIN_URL } from './strategy';
-export type { ZiqiangCredentials, ZiqiangStrategyOptions, ZiqiangVerify } from './strategy';
+export type { ZiqiangCredentials, ZiqiangStatelessPost, ZiqiangStrategyOptions, ZiqiangVerify } from './strategy';
 export { ZiqiangClient, DEFAULT_BASE_URL, ZiqiangCodes } from './client';
 export type { ZiqiangClientOptions } from './client';
 export {

@@ -224,9 +224,14 @@ function nullableString(data: JsonObject, key: string): string | undefined {
 /**
  * `GET /users/{union_id}/` data → the profile. With `detail=false` the platform returns only
  * `certify_time` (and, per the docs, `is_certified`): the profile then has no name / student id.
+ * Every answer carries `certify_time` (SDK fixtures users_123.json, users_123_no_detail.json) or
+ * `is_certified` (seed): one with neither (e.g. `data: {}`) says nothing about the user and is
+ * ERR_BAD_RESPONSE — not an uncertified user.
  */
 export function parseUser(unionId: string, data: JsonObject, raw: string): ZiqiangProfile {
   if (!isObject(data)) throw bad('the user is not an object');
+  if (data.certify_time === undefined && data.is_certified === undefined)
+    throw bad('the user answer has neither "certify_time" nor "is_certified"');
   const name = nullableString(data, 'name') || undefined;
   const studentId = nullableString(data, 'student_id') || undefined;
   const phone = nullableString(data, 'phone') || undefined;

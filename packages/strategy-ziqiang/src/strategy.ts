@@ -2,8 +2,12 @@
  * ZiqiangStrategy — Passport's face of Ziqiang Auth (自强 Auth, Wuhan University).
  *
  * 1. A POST with `code` in its body — the popup / SPA flow: the login page posted `{code}` to its
- *    opener and the frontend sends it here. No state in this flow: on to step 5. A POST without
- *    any code fails ERR_NO_CREDENTIAL (400); with a code in the query it is a callback (step 4).
+ *    opener and the frontend sends it here. A state, when the POST carries one (body or query),
+ *    must be one this session issued (ERR_STATE). Without one the POST is accepted only as
+ *    `statelessPost` allows — by default only a JSON body (`Content-Type: application/json`),
+ *    which a cross-site form cannot send without a CORS preflight; a stateless form POST is login
+ *    CSRF and fails ERR_STATE (403). Then on to step 5. A POST without any code fails
+ *    ERR_NO_CREDENTIAL (400); with a code in the query it is a callback (step 4).
  * 2. No code: a fresh per-flow state, saved with the session, and the redirect to the login page
  *    with app-name, redirect-uri, state and response-type=code, plus app-logo and the on-flags.
  * 3. Back from a certify-only page (`is_certified`, no code): check the state, then fail
@@ -25,18 +29,28 @@ import {
   CampusStrategy,
   OptionChecks,
   hasParam,
+  isObject,
   readParam,
+  readStateParam,
   startAuthorization,
   stateStoreOption,
   verifyState,
   type CampusAuthenticateOptions,
   type FlowOutcome,
 } from '@campus-passport/core/kit';
-import { ZiqiangClient } from './client';
+import { ZiqiangClient, type ZiqiangClientOptions } from './client';
 import { PLATFORM, type ZiqiangProfile } from './profile';
 
 /** The production login page. */
 export const DEFAULT_LOGIN_URL = 'https://cas.ziqiang.net.cn/login';
+
+/**
+ * Which POSTed codes need no state (option `statelessPost`): `'json'` only a JSON body, `'off'`
+ * none, `'any'` any body (form included: login CSRF unless the app guards the callback itself).
+ */
+export type ZiqiangStatelessPost = 'json' | 'off' | 'any';
+
+const STATELESS_POST: readonly ZiqiangStatelessPost[] = ['json', 'off', 'any'];
 
 /** What verify receives as `credentials`. */
 export interface ZiqiangCredentials {
@@ -44,7 +58,8 @@ export interface ZiqiangCredentials {
   unionId: string;
 }
 
-export interface ZiqiangStrategyOptions extends CampusStrategyOptions {
+/** `autoRetry` (default true) is the client's: renew a rejected app token and retry once, as the SDK. */
+export interface ZiqiangStrategyOptions extends CampusStrategyOptions, Pick<ZiqiangClientOptions, 'autoRetry'> {
   /** App key from Ziqiang Auth. */
   appKey: string;
   /** App secret from Ziqiang Auth. */
@@ -81,6 +96,15 @@ export interface ZiqiangStrategyOptions extends CampusStrategyOptions {
   tokenStore?: TokenStore;
   /** Where redirect-flow states live. Default: the session (express-session). */
   stateStore?: StateStore;
+  /**
+   * Which POSTed codes are accepted without a state. `'json'` (default): only a JSON body
+   * (`Content-Type: application/json`), what the popup / SPA frontend sends — a cross-site page
+   * cannot send that without a CORS preflight, so it cannot sign a visitor in as someone else
+   * (login CSRF). `'off'`: every POST needs a state this session issued, like a GET callback.
+   * `'any'`: form bodies too — any site can then auto-submit a form to the callback; use it only
+   * behind the app's own CSRF check.
+   */
+  statelessPost?: ZiqiangStatelessPost;
 }
 
 export type ZiqiangVerify<U = unknown> =
@@ -107,6 +131,7 @@ export class ZiqiangStrategy<U = unknown> extends CampusStrategy<ZiqiangCredenti
   private readonly detail: boolean;
   private readonly certifiedOnly: boolean;
   private readonly stateStore: StateStore;
+  private readonly statelessPost: ZiqiangStatelessPost;
 
   // Overloads keyed on passReqToCallback, so an inline verify gets its parameter types.
   constructor(
@@ -120,8 +145,16 @@ export class ZiqiangStrategy<U = unknown> extends CampusStrategy<ZiqiangCredenti
   constructor(options: ZiqiangStrategyOptions, verify: ZiqiangVerify<U>);
   constructor(options: ZiqiangStrategyOptions, verify: ZiqiangVerify<U>) {
     super(PLATFORM, options, verify);
-    const { appKey, appSecret, baseURL, tokenStore } = options;
-    this.client = new ZiqiangClient({ appKey, appSecret, baseURL, tokenStore, timeout: this.timeout, transport: this.transport });
+    const { appKey, appSecret, baseURL, tokenStore, autoRetry } = options;
+    this.client = new ZiqiangClient({
+      appKey,
+      appSecret,
+      baseURL,
+      tokenStore,
+      autoRetry,
+      timeout: this.timeout,
+      transport: this.transport,
+    });
     const check = new OptionChecks(PLATFORM);
     this.callbackURL = check.optString(options.callbackURL, 'callbackURL');
     this.appName = check.optString(options.appName, 'appName');
@@ -135,12 +168,16 @@ export class ZiqiangStrategy<U = unknown> extends CampusStrategy<ZiqiangCredenti
       'loginURL',
     );
     this.stateStore = stateStoreOption(options.stateStore, PLATFORM, this.name);
+    this.statelessPost = check.oneOf(options.statelessPost, 'statelessPost', STATELESS_POST, 'json');
   }
 
   protected async flow(req: CampusRequest, options: CampusAuthenticateOptions): Promise<Outcome> {
     if (req.method === 'POST') {
       const posted = readParam(req, 'code', { from: ['body'], platform: PLATFORM });
-      if (posted) return this.login(posted);
+      if (posted) {
+        await this.checkPostState(req);
+        return this.login(posted);
+      }
       if (!readParam(req, 'code', { from: ['query'], platform: PLATFORM }))
         throw new CampusAuthError('ERR_NO_CREDENTIAL', 'ziqiang: the POST carries no code', { platform: PLATFORM, status: 400 });
     }
@@ -151,6 +188,31 @@ export class ZiqiangStrategy<U = unknown> extends CampusStrategy<ZiqiangCredenti
 
     await verifyState(this.stateStore, req, PLATFORM);
     return this.login(code);
+  }
+
+  /**
+   * Step 1's guard against login CSRF: a state the POST carries (body, else query) is checked like
+   * a callback's; none is accepted only as `statelessPost` allows. The check reads the request's
+   * `Content-Type`, not how the body was parsed: an app whose JSON parser also reads `text/plain`
+   * (a type any cross-site form can send) stays protected.
+   */
+  private async checkPostState(req: CampusRequest): Promise<void> {
+    const body = isObject(req.body) ? req.body : {};
+    const given = body.state !== undefined && body.state !== '' ? body.state : req.query?.state;
+    const state = readStateParam({ query: { state: given } }, PLATFORM);
+    if (state !== undefined) {
+      await verifyState(this.stateStore, req, PLATFORM, state);
+      return;
+    }
+    if (this.statelessPost === 'any' || (this.statelessPost === 'json' && isJsonRequest(req))) return;
+    throw new CampusAuthError(
+      'ERR_STATE',
+      this.statelessPost === 'json'
+        ? 'ziqiang: a code POSTed without a state is accepted only as JSON (Content-Type: application/json); ' +
+            'a form post needs the state of a login started here'
+        : 'ziqiang: a POSTed code needs the state of a login started here (statelessPost is off)',
+      { platform: PLATFORM, details: { reason: 'missing' } },
+    );
   }
 
   /**
@@ -205,4 +267,10 @@ export class ZiqiangStrategy<U = unknown> extends CampusStrategy<ZiqiangCredenti
       });
     return { kind: 'login', credentials: { unionId }, profile };
   }
+}
+
+/** The request's media type is exactly `application/json` (parameters such as charset aside). */
+function isJsonRequest(req: CampusRequest): boolean {
+  const type = req.headers['content-type'];
+  return typeof type === 'string' && type.split(';')[0].trim().toLowerCase() === 'application/json';
 }

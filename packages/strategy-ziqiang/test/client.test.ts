@@ -141,6 +141,30 @@ describe('ZiqiangClient', () => {
     ]);
   });
 
+  it("autoRetry: false → A0221 is the caller's: ERR_PLATFORM, appTokenRejected, no refresh, no retry, token kept", async () => {
+    const c = client({ autoRetry: false });
+    const unionId = await c.getUnionId(emu.issueCode());
+    const before = await c.getAppToken();
+    emu.revokeAccessTokens();
+    emu.clearRequests();
+    const err = await rejection(c.getUser(unionId));
+    expect(err).toMatchObject({ code: 'ERR_PLATFORM', platformCode: 'A0221', upstreamStatus: 401, appTokenRejected: true });
+    expect(emu.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`GET /users/${unionId}/`]);
+    // as the SDK (auto_retry=False): the stored token is not renewed behind the caller's back
+    expect((await c.getAppToken()).accessToken).toBe(before.accessToken);
+    expect(c.tokens.refreshCount + c.tokens.fetchCount).toBe(1);
+    // the caller's way out: forget the token; the next call logs in again
+    await c.tokens.invalidate(before.accessToken);
+    emu.clearRequests();
+    expect((await c.getUser(unionId)).name).toBe('张三');
+    expect(emu.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /auth/apps/', `GET /users/${unionId}/`]);
+  });
+
+  it('autoRetry must be a boolean; it defaults to true', () => {
+    expect(() => client({ autoRetry: 'no' as never })).toThrow(/"autoRetry"/);
+    expect(client().autoRetry).toBe(true);
+  });
+
   it('20 calls rejected at once share one refresh (and no app login)', async () => {
     const c = client();
     const unionId = await c.getUnionId(emu.issueCode());

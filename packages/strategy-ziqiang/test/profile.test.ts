@@ -13,6 +13,7 @@ import {
   parseUnionId,
   parseUser,
 } from '../src';
+import { successData } from '../src/profile';
 
 function fixture(name: string): { text: string; body: unknown } {
   const text = readFileSync(join(__dirname, 'fixtures', name), 'utf8');
@@ -59,6 +60,29 @@ describe('parseEnvelope', () => {
     expect(codeOf(() => parseEnvelope({ code: 0, data: {} }, 200))).toBe('ERR_BAD_RESPONSE');
     expect(codeOf(() => parseEnvelope({ code: '00000', data: 'x' }, 200))).toBe('ERR_BAD_RESPONSE');
     expect(codeOf(() => parseEnvelope({ message: 'maintenance' }, 503))).toBe('ERR_PLATFORM');
+  });
+});
+
+describe('a success code with no data (issue 13)', () => {
+  /** The `data` of a success fixture, through the envelope and the success check the client applies. */
+  const success = (name: string) => successData(parseEnvelope(fixture(name).body, 200), 200, 'the call');
+  const empty = () => success('success_empty_data.json');
+
+  it('missing or null data → ERR_BAD_RESPONSE before any parser', () => {
+    expect(codeOf(() => success('success_no_data.json'))).toBe('ERR_BAD_RESPONSE');
+    expect(codeOf(() => success('success_null_data.json'))).toBe('ERR_BAD_RESPONSE');
+    expect(empty()).toEqual({});
+  });
+
+  it('data: {} → ERR_BAD_RESPONSE for union id, user and app login (not an uncertified user)', () => {
+    expect(codeOf(() => parseUnionId(empty()))).toBe('ERR_BAD_RESPONSE');
+    expect(codeOf(() => parseUser('u', empty(), '{}'))).toBe('ERR_BAD_RESPONSE');
+    expect(codeOf(() => parseAppLogin(empty(), NOW))).toBe('ERR_BAD_RESPONSE');
+    expect(codeOf(() => parseRefresh(empty(), { accessToken: 'a', expiresAt: NOW }, NOW))).toBe('ERR_BAD_RESPONSE');
+    // a user answer needs certify_time or is_certified; either alone is enough
+    expect(parseUser('u', { certify_time: null }, '').isCertified).toBe(false);
+    expect(parseUser('u', { is_certified: true }, '').isCertified).toBe(true);
+    expect(codeOf(() => parseUser('u', { name: '张三' }, ''))).toBe('ERR_BAD_RESPONSE');
   });
 });
 

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Request } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { CampusAuthError, MemoryTokenStore, SessionStateStore, type StateStore, processTokenStore } from '@campus-passport/core';
 import {
   describeConformance,
@@ -233,8 +233,97 @@ describe('frontend (popup / SPA) flow', () => {
     expect(res.body).toMatchObject({ outcome: 'success', user: { unionId: emu.unionIdOf('lisi'), name: '李四' } });
   });
 
-  it('a POST with the code in a form body logs in too', async () => {
+  it('a form POST of a code without a state → fail ERR_STATE (403), no platform call (login CSRF)', async () => {
+    // (this test used to expect a login: issue 13 — any site can auto-submit such a form)
     const zq = build();
+    const code = emu.issueCode('zhangsan');
+    emu.clearRequests();
+    const res = await zq.call('post', '/auth/ziqiang/callback', { form: { code } });
+    expect(res.status).toBe(403);
+    expect(res.body.info).toEqual({ code: 'ERR_STATE', message: expect.stringMatching(/only as JSON/) });
+    expect(emu.requests).toHaveLength(0);
+    expect(res.text).not.toContain(code);
+  });
+
+  it('a form POST with a valid state logs in; the state is then used up', async () => {
+    const zq = build();
+    const { agent, back } = await walk(zq, 'lisi');
+    const state = back.searchParams.get('state')!;
+    const form = { code: back.searchParams.get('code')!, state };
+    const res = await zq.call('post', '/auth/ziqiang/callback', { agent, form });
+    expect(res.body).toMatchObject({ outcome: 'success', user: { name: '李四' } });
+    const replay = await zq.call('post', '/auth/ziqiang/callback', { agent, form: { code: emu.issueCode('lisi'), state } });
+    expect(replay.status).toBe(403);
+    expect(replay.body.info).toEqual({ code: 'ERR_STATE', message: expect.stringMatching(/already used/) });
+  });
+
+  it('a state in the query of a form POST counts too; a state of no login started here → ERR_STATE', async () => {
+    const zq = build();
+    const { agent, back } = await walk(zq);
+    const ok = await zq.call('post', `/auth/ziqiang/callback?state=${back.searchParams.get('state')}`, {
+      agent,
+      form: { code: back.searchParams.get('code')! },
+    });
+    expect(ok.body.outcome).toBe('success');
+    emu.clearRequests();
+    const forged = await zq.call('post', '/auth/ziqiang/callback', {
+      agent,
+      form: { code: emu.issueCode(), state: 'AAAAAAAAAAAAAAAAAAAAAAAA' },
+    });
+    expect(forged.body.info.code).toBe('ERR_STATE');
+    expect(emu.count('/sso/union-id/')).toBe(0);
+  });
+
+  it('a JSON POST that carries a state has it checked: a foreign state → ERR_STATE', async () => {
+    const zq = build();
+    const res = await zq.call('post', '/auth/ziqiang/callback', {
+      json: { code: emu.issueCode(), state: 'AAAAAAAAAAAAAAAAAAAAAAAA' },
+    });
+    expect(res.status).toBe(403);
+    expect(res.body.info.code).toBe('ERR_STATE');
+  });
+
+  it('JSON is read from the Content-Type, not the parser: a text/plain body parsed as JSON → ERR_STATE', async () => {
+    // an app whose JSON parser also reads text/plain (a type any cross-site form can send)
+    const lenientJson: RequestHandler = (req, _res, next) => {
+      if (!String(req.headers['content-type']).startsWith('text/plain')) return next();
+      let text = '';
+      req.setEncoding('utf8');
+      req.on('data', (c: string) => (text += c));
+      req.on('end', () => {
+        req.body = JSON.parse(text) as unknown;
+        next();
+      });
+    };
+    const strategy = new ZiqiangStrategy(
+      { appKey: ZIQIANG_APP.appKey, appSecret: ZIQIANG_APP.appSecret, baseURL: emu.url },
+      async (creds: { unionId: string }) => creds,
+    );
+    const zq = strategyApp(strategy, { before: [lenientJson] });
+    emu.clearRequests();
+    const res = await zq.call('post', '/callback', {
+      headers: { 'content-type': 'text/plain' },
+      json: JSON.stringify({ code: emu.issueCode() }),
+    });
+    expect(res.body.info.code).toBe('ERR_STATE');
+    expect(emu.requests).toHaveLength(0);
+  });
+
+  it("statelessPost: 'off' refuses a stateless JSON POST too; a JSON POST with a valid state logs in", async () => {
+    const zq = build({ statelessPost: 'off' });
+    const res = await postCode(zq, emu.issueCode());
+    expect(res.status).toBe(403);
+    expect(res.body.info).toEqual({ code: 'ERR_STATE', message: expect.stringMatching(/statelessPost is off/) });
+    const { agent, back } = await walk(zq);
+    const ok = await zq.call('post', '/auth/ziqiang/callback', {
+      agent,
+      json: { code: back.searchParams.get('code'), state: back.searchParams.get('state') },
+    });
+    expect(ok.body.user.name).toBe('张三');
+  });
+
+  it("statelessPost: 'any' accepts a stateless form POST (the app guards the callback itself)", async () => {
+    const zq = build({ statelessPost: 'any' });
     const res = await zq.call('post', '/auth/ziqiang/callback', { form: { code: emu.issueCode('zhangsan') } });
     expect(res.body.user.name).toBe('张三');
   });
@@ -440,6 +529,73 @@ describe('app token', () => {
   });
 });
 
+describe('a success code with no data (issue 13): error ERR_BAD_RESPONSE, never a login or a fail', () => {
+  const answers: Array<[string, Record<string, unknown>]> = [
+    ['data: {}', { code: '00000', detail: '', msg: '', data: {} }],
+    ['no data', { code: '00000', detail: '', msg: '' }],
+  ];
+  const calls: Array<[string, string | RegExp]> = [
+    ['union-id', '/sso/union-id/'],
+    ['users', /^\/users\//],
+    ['app login', '/auth/apps/'],
+  ];
+  for (const [call, path] of calls)
+    it.each(answers)(`${call} answering code "00000" with %s`, async (_label, body) => {
+      const tokenStore = new MemoryTokenStore();
+      const verify = jest.fn(async (creds: { unionId: string }, profile: ZiqiangProfile) => ({
+        unionId: creds.unionId,
+        name: profile.name,
+        profile,
+      }));
+      const zq = build({ tokenStore }, verify);
+      // a good app login first, so that its token can be looked for in the answer (app login: a fresh store)
+      if (call !== 'app login') await zq.strategy.client.getAppToken();
+      const code = emu.issueCode();
+      emu.inject({ kind: 'json', body }, { path });
+      const res = await postCode(zq, code);
+      expect(res.status).toBe(500);
+      expect(res.body).toMatchObject({ outcome: 'error', code: 'ERR_BAD_RESPONSE' });
+      expect(verify).not.toHaveBeenCalled();
+      const token = (await tokenStore.get(`ziqiang:${zq.strategy.client.baseURL}:${ZIQIANG_APP.appKey}`))?.accessToken;
+      for (const secret of [ZIQIANG_APP.appSecret, code, token].filter((v): v is string => !!v))
+        expect(res.text).not.toContain(secret);
+    });
+});
+
+describe('autoRetry (zq_auth_sdk/client/base.py auto_retry)', () => {
+  it('off: A0221 on a call → error ERR_PLATFORM with appTokenRejected, no refresh, no retry', async () => {
+    const zq = build({ autoRetry: false });
+    expect(zq.strategy.client.autoRetry).toBe(false);
+    expect((await postCode(zq, emu.issueCode())).body.outcome).toBe('success');
+    emu.revokeAccessTokens();
+    emu.clearRequests();
+    const res = await postCode(zq, emu.issueCode('lisi'));
+    expect(res.body).toMatchObject({
+      outcome: 'error',
+      code: 'ERR_PLATFORM',
+      json: { platformCode: 'A0221', upstreamStatus: 401 },
+    });
+    expect(JSON.parse(res.body.inspected as string)).toMatchObject({ appTokenRejected: true });
+    expect(res.body.message).toMatch(/autoRetry is off/);
+    expect(emu.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /sso/union-id/']);
+  });
+
+  it('on (the default): the same A0221 is renewed refresh-first and retried once', async () => {
+    const zq = build();
+    expect(zq.strategy.client.autoRetry).toBe(true);
+    await postCode(zq, emu.issueCode());
+    emu.revokeAccessTokens();
+    emu.clearRequests();
+    expect((await postCode(zq, emu.issueCode('lisi'))).body.user.name).toBe('李四');
+    expect(emu.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'POST /sso/union-id/',
+      'POST /auth/refresh/',
+      'POST /sso/union-id/',
+      `GET /users/${emu.unionIdOf('lisi')}/`,
+    ]);
+  });
+});
+
 describe('options and verify', () => {
   it('is a Passport strategy named ziqiang, exported as Strategy too', () => {
     const s = new Strategy({ appKey: 'k', appSecret: 's' }, async () => null);
@@ -467,6 +623,9 @@ describe('options and verify', () => {
     expect(make({ tokenStore: {} })).toThrow(/"tokenStore"/);
     expect(make({ stateStore: { issue: 1 } })).toThrow(/"stateStore"/);
     expect(make({ timeout: 0 })).toThrow(/"timeout"/);
+    expect(make({ statelessPost: 'form' })).toThrow(/"statelessPost"/);
+    expect(make({ statelessPost: true })).toThrow(/"statelessPost"/);
+    expect(make({ autoRetry: 'no' })).toThrow(/"autoRetry"/);
     let err: unknown;
     try {
       make({ appKey: 5 })();
@@ -527,7 +686,11 @@ describeConformance({
   secrets: [ZIQIANG_APP.appSecret],
 });
 
-/** The frontend flow (POST code) as a conformance target; faults on every path unless `faultPath`. */
+/**
+ * The POST flow as a conformance target: the kit posts form bodies, so each callback carries the
+ * state of a login walked first (a stateless form POST is refused: see "frontend flow" above, which
+ * covers the stateless JSON POST). Faults on every path unless `faultPath`.
+ */
 function postFlowTarget(title: string, faultPath?: RegExp): ConformanceTarget {
   let emu: ZiqiangEmulator;
   return {
@@ -550,14 +713,16 @@ function postFlowTarget(title: string, faultPath?: RegExp): ConformanceTarget {
     credentialParam: 'code',
     credentialIn: 'body',
     missingCredential: 'fail',
-    async validCallback() {
-      return { params: { code: emu.issueCode('lisi') } };
+    async validCallback({ agent }) {
+      const start = await agent.get('/login');
+      const back = new URL(await emu.simulateLogin(start.headers.location, 'lisi'));
+      return { path: back.pathname, params: Object.fromEntries(back.searchParams) };
     },
     secrets: [ZIQIANG_APP.appSecret],
     faultPath,
   };
 }
 
-describeConformance(postFlowTarget('ziqiang frontend flow (POST code)'));
+describeConformance(postFlowTarget('ziqiang POST flow (form body with state)'));
 // the same matrix with the faults on the last call (the user), after a good app login and union id
-describeConformance(postFlowTarget('ziqiang, faults on /users/', /^\/users\//));
+describeConformance(postFlowTarget('ziqiang POST flow, faults on /users/', /^\/users\//));
