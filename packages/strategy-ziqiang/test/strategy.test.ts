@@ -691,7 +691,7 @@ describeConformance({
  * state of a login walked first (a stateless form POST is refused: see "frontend flow" above, which
  * covers the stateless JSON POST). Faults on every path unless `faultPath`.
  */
-function postFlowTarget(title: string, faultPath?: RegExp): ConformanceTarget {
+function postFlowTarget(title: string, faultPath?: RegExp, json = false): ConformanceTarget {
   let emu: ZiqiangEmulator;
   return {
     title,
@@ -711,12 +711,14 @@ function postFlowTarget(title: string, faultPath?: RegExp): ConformanceTarget {
         async (creds: { unionId: string }) => ({ id: creds.unionId }),
       ),
     credentialParam: 'code',
-    credentialIn: 'body',
+    credentialIn: json ? 'json' : 'body',
     missingCredential: 'fail',
     async validCallback({ agent }) {
       const start = await agent.get('/login');
       const back = new URL(await emu.simulateLogin(start.headers.location, 'lisi'));
-      return { path: back.pathname, params: Object.fromEntries(back.searchParams) };
+      // JSON: the popup / SPA flow posts the code alone (no state), as statelessPost 'json' allows
+      const params = Object.fromEntries(back.searchParams);
+      return { path: back.pathname, params: json ? { code: params.code } : params };
     },
     secrets: [ZIQIANG_APP.appSecret],
     faultPath,
@@ -726,3 +728,5 @@ function postFlowTarget(title: string, faultPath?: RegExp): ConformanceTarget {
 describeConformance(postFlowTarget('ziqiang POST flow (form body with state)'));
 // the same matrix with the faults on the last call (the user), after a good app login and union id
 describeConformance(postFlowTarget('ziqiang POST flow, faults on /users/', /^\/users\//));
+// the popup / SPA flow: a stateless JSON POST of the code
+describeConformance(postFlowTarget('ziqiang stateless JSON POST flow', undefined, true));

@@ -19,8 +19,8 @@ export interface ConformanceTarget {
   createStrategy(emulator: Emulator, options: { timeout: number }): Strategy;
   /** The parameter that carries the credential (code, token, stoken…). */
   credentialParam: string;
-  /** Where the callback carries it: 'query' (GET, default) or 'body' (POST form). */
-  credentialIn?: 'query' | 'body';
+  /** Where the callback carries it: 'query' (GET, default), 'body' (POST form) or 'json' (POST JSON). */
+  credentialIn?: 'query' | 'body' | 'json';
   /**
    * Walk the flow up to the callback and return what the browser would send to it (path and
    * params, with a fresh valid credential and state). `agent` keeps the session cookie.
@@ -102,6 +102,20 @@ export function describeConformance(target: ConformanceTarget): void {
           .set('x-test-id', id)
           .type('form')
           .send(body)
+          .timeout(TIMEOUT * 10);
+      } else if (target.credentialIn === 'json') {
+        // a repeated parameter becomes an array, as a JSON client would send it
+        const body: Record<string, string | string[]> = {};
+        const pairs = typeof mutated === 'string' ? [...new URLSearchParams(mutated)] : Object.entries(mutated ?? {});
+        for (const [k, v] of pairs) {
+          const prev = body[k];
+          body[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+        }
+        res = await agent
+          .post(path)
+          .set('x-test-id', id)
+          .set('content-type', 'application/json')
+          .send(JSON.stringify(body))
           .timeout(TIMEOUT * 10);
       } else {
         const qs = typeof mutated === 'string' ? mutated : new URLSearchParams(mutated ?? {}).toString();
