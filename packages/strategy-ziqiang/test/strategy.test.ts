@@ -687,9 +687,9 @@ describeConformance({
 });
 
 /**
- * The POST flow as a conformance target: the kit posts form bodies, so each callback carries the
- * state of a login walked first (a stateless form POST is refused: see "frontend flow" above, which
- * covers the stateless JSON POST). Faults on every path unless `faultPath`.
+ * The POST flow as a conformance target: a form body carries the state of a login walked first (a
+ * stateless form POST is refused); with `json`, the code alone is posted as JSON, as the popup / SPA
+ * flow does. Faults on every path unless `faultPath`.
  */
 function postFlowTarget(title: string, faultPath?: RegExp, json = false): ConformanceTarget {
   let emu: ZiqiangEmulator;
