@@ -6,6 +6,7 @@
  */
 import { createHash, createPublicKey, verify as edVerify } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
+import { useEmulator } from '../src/testing';
 import { DEFAULT_APP_CODE, DEFAULT_APP_SECRET, startNcuosEmulator, type NcuosEmulator } from '../src/platforms/ncuos';
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
@@ -90,12 +91,11 @@ const query = (obj: Record<string, string | number | boolean>) =>
 const VERIFY = '/api/v1/public/login/verify';
 const REFRESH = '/api/v1/app/token/refresh/';
 
-beforeAll(async () => {
-  emu = await startNcuosEmulator({ rateLimit: 0 });
+const started = useEmulator(() => startNcuosEmulator({ rateLimit: 0 }));
+beforeAll(() => {
+  emu = started.current;
   emu.registerApp({ appCode: 'demo', appSecret: 'sec', callbackURL: 'http://127.0.0.1:9/cb' });
 });
-afterAll(() => emu.close());
-afterEach(() => emu.clock.reset());
 
 describe('signature vectors, computed by hand from middlewares/app.go and signature/signature.go', () => {
   // Steps: decode the JSON body into map[string]interface{} with UseNumber (numbers stay as written);

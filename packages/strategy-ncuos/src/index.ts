@@ -1,24 +1,33 @@
-export { NcuosStrategy, NcuosStrategy as Strategy, type NcuosStrategyOptions } from './strategy';
+export { NcuosStrategy, NcuosStrategy as Strategy, type NcuosStrategyOptions, type NcuosVerify } from './strategy';
 export {
   GeniusAuthClient,
-  signParams,
-  signatureBase,
-  stringifyForSignature,
-  checkLoginOptions,
+  GeniusAuthClient as NcuosClient,
   DEFAULT_BASE_URL,
   PATHS,
+  SIGNATURE_PROOF_TTL_MS,
+  type GeniusAuthClientOptions,
+  type GeniusAuthClientOptions as NcuosClientOptions,
+} from './client';
+export {
+  checkLoginOptions,
+  checkPayload,
+  GRANT_TYPES,
   VALID_MIN,
   VALID_MAX,
   PAYLOAD_LIMIT,
-  SIGNATURE_PROOF_TTL_MS,
-  type GeniusAuthClientOptions,
+  type GrantType,
   type VerifyLoginOptions,
-  type SignableValue,
+} from './login-form';
+export { signParams, signatureBase, stringifyForSignature, signedQuery, type SignableValue } from './signature';
+export {
+  requireAccessToken,
   type NcuosAccess,
   type AccessTokenMiddleware,
   type AccessTokenRequest,
-} from './client';
+  type AccessTokenVerifier,
+} from './middleware';
 export {
+  PLATFORM,
   parseLoginAnswer,
   parseRefreshAnswer,
   parsePayloadAnswer,

@@ -2,17 +2,11 @@
  * Pure functions: NCUOS GeniusAuth JSON (the envelope's `data`) → typed answers, profile and
  * credentials. Wrong shapes throw ERR_BAD_RESPONSE.
  */
-import {
-  CampusAuthError,
-  expectObject,
-  isObject,
-  optString,
-  redactText,
-  type CampusProfile,
-  type JsonObject,
-} from '@campus-passport/core';
+import { CampusAuthError, type CampusProfile } from '@campus-passport/core';
+import { expectObject, isObject, optString, redactText, type JsonObject } from '@campus-passport/core/kit';
 
-const P = 'ncuos';
+/** The platform's name: the strategy's default Passport name and every error's `platform`. */
+export const PLATFORM = 'ncuos';
 
 /** The login answer: the user, plus tokens in refresh_token mode. */
 export interface NcuosLoginAnswer {
@@ -66,7 +60,7 @@ export interface NcuosProfile extends CampusProfile<JsonObject> {
 }
 
 function bad(what: string): CampusAuthError {
-  return new CampusAuthError('ERR_BAD_RESPONSE', `${P}: ${what}`, { platform: P });
+  return new CampusAuthError('ERR_BAD_RESPONSE', `${PLATFORM}: ${what}`, { platform: PLATFORM });
 }
 
 function userId(obj: JsonObject, what: string): number | string {
@@ -113,7 +107,7 @@ function reqToken(obj: JsonObject, key: string, what: string): string {
 
 /** `POST /public/login/verify` data → the login answer. */
 export function parseLoginAnswer(data: unknown, raw: string): NcuosLoginAnswer {
-  const obj = expectObject(data, P, 'the login answer');
+  const obj = expectObject(data, PLATFORM, 'the login answer');
   const user = userFields(obj, 'the login answer');
   const refreshToken = optToken(obj, 'refreshToken', 'the login answer');
   const accessToken = optToken(obj, 'accessToken', 'the login answer');
@@ -122,7 +116,7 @@ export function parseLoginAnswer(data: unknown, raw: string): NcuosLoginAnswer {
 
 /** `POST /app/token/refresh/` data (snake_case `access_token`) → `{ accessToken, payload }`. */
 export function parseRefreshAnswer(data: unknown): { accessToken: string; payload: string } {
-  const obj = expectObject(data, P, 'the refresh answer');
+  const obj = expectObject(data, PLATFORM, 'the refresh answer');
   const accessToken = optToken(obj, 'access_token', 'the refresh answer') ?? optToken(obj, 'accessToken', 'the refresh answer');
   if (!accessToken) throw bad('the refresh answer has no "access_token"');
   return { accessToken, payload: typeof obj.payload === 'string' ? obj.payload : '' };
@@ -130,7 +124,7 @@ export function parseRefreshAnswer(data: unknown): { accessToken: string; payloa
 
 /** `PATCH /app/token/refresh/` data → `{ refreshToken, accessToken? }`. */
 export function parsePayloadAnswer(data: unknown): { refreshToken: string; accessToken?: string } {
-  const obj = expectObject(data, P, 'the payload answer');
+  const obj = expectObject(data, PLATFORM, 'the payload answer');
   const refreshToken = reqToken(obj, 'refreshToken', 'the payload answer');
   const accessToken = optToken(obj, 'accessToken', 'the payload answer');
   return accessToken ? { refreshToken, accessToken } : { refreshToken };
@@ -138,7 +132,7 @@ export function parsePayloadAnswer(data: unknown): { refreshToken: string; acces
 
 /** `POST /app/token/access/verify` data → `{ uid, payload }`. */
 export function parseAccessVerify(data: unknown): NcuosAccessInfo {
-  const obj = expectObject(data, P, 'the access-token answer');
+  const obj = expectObject(data, PLATFORM, 'the access-token answer');
   const uid = typeof obj.uid === 'string' && /^\d+$/.test(obj.uid) ? Number(obj.uid) : obj.uid;
   if (typeof uid !== 'number' || !Number.isFinite(uid)) throw bad('the access-token answer has no numeric "uid"');
   return { uid, payload: typeof obj.payload === 'string' ? obj.payload : '' };
@@ -146,14 +140,14 @@ export function parseAccessVerify(data: unknown): NcuosAccessInfo {
 
 /** `POST /app/token/access/user/info` data → the user. */
 export function parseUserInfo(data: unknown): NcuosUserInfo {
-  return userFields(expectObject(data, P, 'the user info'), 'the user info');
+  return userFields(expectObject(data, PLATFORM, 'the user info'), 'the user info');
 }
 
 /** `GET /app/user/info?id=` data → a list of public users. */
 export function parsePublicUsers(data: unknown): NcuosPublicUser[] {
   if (!Array.isArray(data)) throw bad('the public user info is not a list');
   return data.map((item) => {
-    const u = expectObject(item, P, 'a public user');
+    const u = expectObject(item, PLATFORM, 'a public user');
     if (typeof u.id !== 'number' || typeof u.name !== 'string') throw bad('a public user has no numeric "id" or "name"');
     const groups = Array.isArray(u.groups)
       ? u.groups.map((g) => {

@@ -1,10 +1,16 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express, { type NextFunction, type Request, type Response } from 'express';
-import session from 'express-session';
+import type { RequestHandler } from 'express';
 import passport from 'passport';
 import request from 'supertest';
-import { countActions, describeConformance } from '@campus-passport/mock-platforms/testing';
+import {
+  describeConformance,
+  strategyApp,
+  useEmulator,
+  type ConformanceTarget,
+  type OutcomeBody,
+  type StrategyApp,
+} from '@campus-passport/mock-platforms/testing';
 import {
   DEFAULT_APP_CODE,
   DEFAULT_APP_SECRET,
@@ -15,90 +21,74 @@ import { NcuosStrategy, Strategy, type NcuosCredentials, type NcuosProfile, type
 
 const APP_CODE = 'strategy-test-app';
 const APP_SECRET = 'strategy-test-secret-5a1f9e';
+const LOGIN = '/auth/ncuos';
+const CALLBACK = '/auth/ncuos/callback';
 
+const started = useEmulator(() => startNcuosEmulator({ rateLimit: 0 }));
 let emu: NcuosEmulator;
-let server: Server;
-let origin = '';
-let seq = 0;
-const actions = new Map<string, string[]>();
 const seen: Array<{ credentials: NcuosCredentials; profile: NcuosProfile }> = [];
 
-/** Mount a strategy at /auth/<name> (GET start + callback, POST token for SPAs). */
-function mount(app: express.Express, extra: Partial<NcuosStrategyOptions> = {}): string {
-  const name = `ncuos-${++seq}`;
+passport.serializeUser((u, done) => done(null, u));
+passport.deserializeUser((u: Express.User, done) => done(null, u));
+
+/** The app's part after a success: the user goes into the session (the kit's app only answers JSON). */
+const logInOnSuccess: RequestHandler = (req, res, next) => {
+  const json = res.json.bind(res);
+  res.json = (body: OutcomeBody) => {
+    if (body?.outcome !== 'success') return json(body);
+    req.logIn(body.user as Express.User, (err) => (err ? next(err) : json(body)));
+    return res;
+  };
+  next();
+};
+
+type Built = StrategyApp & { strategy: NcuosStrategy };
+
+/** The kit's app with the strategy at GET /auth/ncuos and GET|POST /auth/ncuos/callback (a SPA POSTs the token there). */
+function build(extra: Partial<NcuosStrategyOptions> = {}, before: RequestHandler[] = []): Built {
   const strategy = new NcuosStrategy(
-    {
-      appCode: APP_CODE,
-      appSecret: APP_SECRET,
-      baseURL: emu.url,
-      name,
-      now: () => emu.clock.now(),
-      ...extra,
-    } as NcuosStrategyOptions & {
-      passReqToCallback?: false;
-    },
-    async (credentials, profile) => {
+    { appCode: APP_CODE, appSecret: APP_SECRET, baseURL: emu.url, now: () => emu.clock.now(), ...extra },
+    async (credentials: NcuosCredentials, profile: NcuosProfile) => {
       seen.push({ credentials, profile });
       return { id: profile.id, name: profile.displayName, groups: profile.groups };
     },
   );
-  passport.use(name, countActions(strategy, actions));
-  const handler = (req: Request, res: Response, next: NextFunction) =>
-    passport.authenticate(name, (err: Error & { code?: string }, user: unknown, info: { code?: string }, status?: number) => {
-      if (err) return void res.status(500).json({ outcome: 'error', code: err.code, message: err.message });
-      if (!user) return void res.status(status ?? 401).json({ outcome: 'fail', info });
-      req.logIn(user as Express.User, (e) => (e ? next(e) : res.json({ outcome: 'success', user })));
-    })(req, res, next);
-  app.get(`/auth/${name}`, handler);
-  app.get(`/auth/${name}/callback`, handler);
-  app.post(`/auth/${name}/token`, handler);
-  return name;
+  const kit = strategyApp(strategy, { prefix: 'ncuos', loginPath: LOGIN, callbackPath: CALLBACK, before });
+  return Object.assign(kit, { strategy });
 }
 
-const app = express();
-app.use(express.json());
-app.use(express.urlencoded({ extended: false }));
-app.use(session({ secret: 'ncuos-test-session', resave: false, saveUninitialized: false }));
-app.use(passport.initialize());
-app.use(passport.session());
-passport.serializeUser((u, done) => done(null, u));
-passport.deserializeUser((u: Express.User, done) => done(null, u));
-
-let main = '';
-let withIp = '';
-let onceName = '';
-let payloadFn = '';
+let main: Built;
+let withIp: Built;
+let once: Built;
+let payloadFn: Built;
+let server: Server;
+let origin = '';
 
 beforeAll(async () => {
-  emu = await startNcuosEmulator({ rateLimit: 0 });
-  main = mount(app);
-  withIp = mount(app, { sendClientIp: true });
-  onceName = mount(app, { grantType: 'once' });
-  payloadFn = mount(app, { payload: (req) => `ua:${String(req.headers['x-cart'] ?? 'none')}` });
-  server = app.listen(0, '127.0.0.1');
+  emu = started.current;
+  main = build({}, [logInOnSuccess]);
+  withIp = build({ sendClientIP: true });
+  once = build({ grantType: 'once' });
+  payloadFn = build({ payload: (req) => `ua:${String(req.headers['x-cart'] ?? 'none')}` });
+  server = main.app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   // the app's registered callback on the platform points at this test server
-  emu.registerApp({ appCode: APP_CODE, appSecret: APP_SECRET, callbackURL: `${origin}/auth/${main}/callback` });
+  emu.registerApp({ appCode: APP_CODE, appSecret: APP_SECRET, callbackURL: `${origin}${CALLBACK}` });
 });
 afterAll(async () => {
   await new Promise((r) => server.close(r));
-  await emu.close();
 });
-afterEach(() => emu.clock.reset());
 
-async function hit(req: request.Test) {
-  const id = `s${++seq}`;
-  const res = await req.set('x-test-id', id);
-  await new Promise((r) => setTimeout(r, 20));
-  expect(actions.get(id)).toHaveLength(1);
-  return res;
-}
+/** A callback GET with a login token the platform just issued for the test app. */
+const callbackWith = (app: StrategyApp, token: string, headers?: Record<string, string>) =>
+  app.call('get', `${CALLBACK}?token=${token}`, { headers });
+const freshToken = (userId = 8, opts: { ip?: string } = {}) => emu.issueLoginToken(userId, { appCode: APP_CODE, ...opts });
 
 describe('NcuosStrategy', () => {
   it('redirect and callback: start → login page → click a user → callback → success', async () => {
-    const agent = request.agent(server);
-    const start = await hit(agent.get(`/auth/${main}`));
+    const agent = main.agent();
+    const start = await main.call('get', LOGIN, { agent });
     expect(start.status).toBe(302);
     expect(start.headers.location).toBe(`${emu.url}/?appCode=${APP_CODE}`);
 
@@ -110,10 +100,10 @@ describe('NcuosStrategy', () => {
     const picked = await request(emu.url).get(`${form[1]}?appCode=${APP_CODE}&user=8`);
     expect(picked.status).toBe(302);
     const callback = new URL(picked.headers.location);
-    expect(`${callback.origin}${callback.pathname}`).toBe(`${origin}/auth/${main}/callback`);
+    expect(`${callback.origin}${callback.pathname}`).toBe(`${origin}${CALLBACK}`);
     expect(callback.searchParams.get('token')).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
 
-    const done = await hit(agent.get(`${callback.pathname}${callback.search}`));
+    const done = await main.call('get', `${callback.pathname}${callback.search}`, { agent });
     expect(done.status).toBe(200);
     expect(done.body.user).toEqual({ id: '8', name: '孙翔宇', groups: ['研发', '中心'] });
     const last = seen[seen.length - 1];
@@ -129,71 +119,62 @@ describe('NcuosStrategy', () => {
   });
 
   it('POST token from a SPA (JSON or form body) → success; POST without a token → fail ERR_NO_CREDENTIAL', async () => {
-    const json = await hit(
-      request(server)
-        .post(`/auth/${main}/token`)
-        .send({ token: emu.issueLoginToken(9, { appCode: APP_CODE }) }),
-    );
+    const json = await main.call('post', CALLBACK, { json: { token: freshToken(9) } });
     expect(json.body).toMatchObject({ outcome: 'success', user: { id: '9' } });
-    const form = await hit(
-      request(server)
-        .post(`/auth/${main}/token`)
-        .type('form')
-        .send(`token=${emu.issueLoginToken(8, { appCode: APP_CODE })}`),
-    );
+    const form = await main.call('post', CALLBACK, { form: { token: freshToken(8) } });
     expect(form.body).toMatchObject({ outcome: 'success', user: { id: '8' } });
-    const none = await hit(request(server).post(`/auth/${main}/token`).send({}));
+    const none = await main.call('post', CALLBACK, { json: {} });
     expect(none.status).toBe(400);
     expect(none.body).toMatchObject({ outcome: 'fail', info: { code: 'ERR_NO_CREDENTIAL' } });
   });
 
   it('reloading the callback URL (the login token is used up: code 6 / 401) → fail ERR_INVALID_CREDENTIAL 401, not an error', async () => {
-    const cold = mount(app); // a strategy whose client has proved nothing yet
-    const agent = request.agent(server);
-    const start = await hit(agent.get(`/auth/${cold}`));
+    const cold = build(); // a strategy whose client has proved nothing yet
+    const agent = cold.agent();
+    const start = await cold.call('get', LOGIN, { agent });
     const pageRes = await request(emu.url).get(new URL(start.headers.location).pathname + new URL(start.headers.location).search);
     expect(pageRes.status).toBe(200);
     const picked = await request(emu.url).get(`/login/authorize?appCode=${APP_CODE}&user=9`);
     const callback = new URL(picked.headers.location);
     const token = callback.searchParams.get('token')!;
-    const url = `/auth/${cold}/callback?token=${token}`;
+    const url = `${CALLBACK}?token=${token}`;
     emu.clearRequests();
-    expect((await hit(agent.get(url))).body.outcome).toBe('success');
+    expect((await cold.call('get', url, { agent })).body.outcome).toBe('success');
     for (let i = 0; i < 3; i++) {
-      const reload = await hit(agent.get(url));
+      const reload = await cold.call('get', url, { agent });
       expect(reload.status).toBe(401);
-      expect(reload.body).toEqual({ outcome: 'fail', info: { code: 'ERR_INVALID_CREDENTIAL', message: expect.any(String) } });
+      expect(reload.body.outcome).toBe('fail');
+      expect(reload.body.info).toEqual({ code: 'ERR_INVALID_CREDENTIAL', message: expect.any(String) });
     }
     // the successful verify proved the signature: reloads cost no extra platform call
     expect(emu.requests.map((r) => r.path)).toEqual(Array(4).fill('/api/v1/public/login/verify'));
   });
 
   it('a burst of reloads with no proof yet costs one signed GET /api/v1/app/keypair/server in all', async () => {
-    const cold = mount(app);
-    const token = emu.issueLoginToken(8, { appCode: APP_CODE });
-    expect((await hit(request(server).get(`/auth/${main}/callback?token=${token}`))).body.outcome).toBe('success');
+    const cold = build();
+    const token = freshToken(8);
+    expect((await callbackWith(main, token)).body.outcome).toBe('success');
     emu.clearRequests();
-    const burst = await Promise.all(
-      Array.from({ length: 6 }, () => hit(request(server).get(`/auth/${cold}/callback?token=${token}`))),
-    );
+    const burst = await Promise.all(Array.from({ length: 6 }, () => callbackWith(cold, token)));
     for (const r of burst) expect([r.status, r.body.info?.code]).toEqual([401, 'ERR_INVALID_CREDENTIAL']);
     expect(emu.requests.filter((r) => r.path === '/api/v1/app/keypair/server')).toHaveLength(1);
   });
 
   it('used or expired token → fail ERR_INVALID_CREDENTIAL', async () => {
-    const token = emu.issueLoginToken(8, { appCode: APP_CODE });
-    expect((await hit(request(server).get(`/auth/${main}/callback?token=${token}`))).body.outcome).toBe('success');
-    const used = await hit(request(server).get(`/auth/${main}/callback?token=${token}`));
+    const token = freshToken(8);
+    expect((await callbackWith(main, token)).body.outcome).toBe('success');
+    const used = await callbackWith(main, token);
     expect(used.status).toBe(401);
-    expect(used.body).toEqual({ outcome: 'fail', info: { code: 'ERR_INVALID_CREDENTIAL', message: expect.any(String) } });
-    const old = emu.issueLoginToken(8, { appCode: APP_CODE });
+    expect(used.body.outcome).toBe('fail');
+    expect(used.body.info).toEqual({ code: 'ERR_INVALID_CREDENTIAL', message: expect.any(String) });
+    const old = freshToken(8);
     emu.clock.advance(5 * 60_000 + 1);
-    const expired = await hit(request(server).get(`/auth/${main}/callback?token=${old}`));
+    const expired = await callbackWith(main, old);
     expect(expired.body.info.code).toBe('ERR_INVALID_CREDENTIAL');
   });
 
   it('a user without group (7) or identity (26) is refused on the platform login page: the app never gets a token', async () => {
-    const start = await hit(request(server).get(`/auth/${main}`));
+    const start = await main.call('get', LOGIN);
     const loginPage = new URL(start.headers.location);
     for (const [uid, code] of [
       [10, 7],
@@ -207,56 +188,54 @@ describe('NcuosStrategy', () => {
   });
 
   it('wrong secret (6, confirmed by the signature check) → error ERR_CONFIG naming appCode/appSecret; clock skew (9) → ERR_PLATFORM', async () => {
-    const wrong = mount(app, { appSecret: 'wrong-secret-value' });
-    const r1 = await hit(request(server).get(`/auth/${wrong}/callback?token=${emu.issueLoginToken(8, { appCode: APP_CODE })}`));
+    const wrong = build({ appSecret: 'wrong-secret-value' });
+    const r1 = await callbackWith(wrong, freshToken(8));
     expect(r1.status).toBe(500);
     expect(r1.body).toMatchObject({ outcome: 'error', code: 'ERR_CONFIG' });
     expect(r1.body.message).toMatch(/"appCode"/);
     expect(r1.body.message).toMatch(/"appSecret"/);
     expect(r1.body.message).toContain(APP_CODE);
     expect(r1.text).not.toContain('wrong-secret-value');
-    const skewed = mount(app, { now: () => emu.clock.now() - 10 * 60_000 });
-    const r2 = await hit(request(server).get(`/auth/${skewed}/callback?token=${emu.issueLoginToken(8, { appCode: APP_CODE })}`));
+    const skewed = build({ now: () => emu.clock.now() - 10 * 60_000 });
+    const r2 = await callbackWith(skewed, freshToken(8));
     expect(r2.body).toMatchObject({ outcome: 'error', code: 'ERR_PLATFORM', message: expect.stringMatching(/clock/) });
   });
 
-  it('sendClientIp sends the browser IP; the platform does not check it (a token issued to another IP still logs in)', async () => {
+  it('sendClientIP sends the browser IP; the platform does not check it (a token issued to another IP still logs in)', async () => {
     emu.clearRequests();
-    const ok = await hit(request(server).get(`/auth/${withIp}/callback?token=${emu.issueLoginToken(8, { appCode: APP_CODE })}`));
+    const ok = await callbackWith(withIp, freshToken(8));
     expect(ok.body.outcome).toBe('success');
     expect(emu.requests.at(-1)!.body).toMatchObject({ clientIp: '127.0.0.1' });
     // verify.go: the client-IP check (code 20) is commented out upstream since 2024-12
-    const other = emu.issueLoginToken(8, { appCode: APP_CODE, ip: '203.0.113.7' });
-    const res = await hit(request(server).get(`/auth/${withIp}/callback?token=${other}`));
+    const res = await callbackWith(withIp, freshToken(8, { ip: '203.0.113.7' }));
     expect(res.body.outcome).toBe('success');
+    // the deprecated spelling still works
+    emu.clearRequests();
+    const legacy = build({ sendClientIp: true });
+    expect((await callbackWith(legacy, freshToken(8))).body.outcome).toBe('success');
+    expect(emu.requests.at(-1)!.body).toMatchObject({ clientIp: '127.0.0.1' });
   });
 
   it('grantType once → credentials carry no tokens; payload function → the tokens carry it', async () => {
-    await hit(request(server).get(`/auth/${onceName}/callback?token=${emu.issueLoginToken(8, { appCode: APP_CODE })}`));
+    await callbackWith(once, freshToken(8));
     expect(seen[seen.length - 1].credentials).toEqual({ loginToken: expect.any(String) });
-    const res = await hit(
-      request(server)
-        .get(`/auth/${payloadFn}/callback?token=${emu.issueLoginToken(8, { appCode: APP_CODE })}`)
-        .set('x-cart', '42'),
-    );
+    const res = await callbackWith(payloadFn, freshToken(8), { 'x-cart': '42' });
     expect(res.body.outcome).toBe('success');
-    const strategy = passport as unknown as { _strategy(n: string): NcuosStrategy };
-    const client = strategy._strategy(payloadFn).client;
+    const client = payloadFn.strategy.client;
     expect(await client.verifyAccessToken(seen[seen.length - 1].credentials.accessToken!)).toEqual({ uid: 8, payload: 'ua:42' });
   });
 
   it('a payload function returning 33+ characters → error ERR_CONFIG, no platform call; 32 is accepted', async () => {
-    const long = mount(app, { payload: () => 'x'.repeat(33) });
+    const long = build({ payload: () => 'x'.repeat(33) });
     emu.clearRequests();
-    const res = await hit(request(server).get(`/auth/${long}/callback?token=${emu.issueLoginToken(8, { appCode: APP_CODE })}`));
+    const res = await callbackWith(long, freshToken(8));
     expect(res.body).toMatchObject({ outcome: 'error', code: 'ERR_CONFIG' });
     expect(emu.requests).toHaveLength(0);
-    const max = mount(app, { payload: () => '载'.repeat(32) });
-    const ok = await hit(request(server).get(`/auth/${max}/callback?token=${emu.issueLoginToken(8, { appCode: APP_CODE })}`));
+    const max = build({ payload: () => '载'.repeat(32) });
+    const ok = await callbackWith(max, freshToken(8));
     expect(ok.body.outcome).toBe('success');
-    const strategy = passport as unknown as { _strategy(n: string): NcuosStrategy };
     const { accessToken } = seen[seen.length - 1].credentials;
-    expect(await strategy._strategy(max).client.verifyAccessToken(accessToken!)).toEqual({ uid: 8, payload: '载'.repeat(32) });
+    expect(await max.strategy.client.verifyAccessToken(accessToken!)).toEqual({ uid: 8, payload: '载'.repeat(32) });
   });
 
   it('construction validates options, naming them; Strategy is the same class; name defaults to ncuos', () => {
@@ -276,6 +255,8 @@ describe('NcuosStrategy', () => {
     expect(() => new NcuosStrategy({ ...base, valid: 604_799 }, verify)).toThrow(/"valid"/);
     expect(() => new NcuosStrategy({ ...base, payload: 5 as unknown as string }, verify)).toThrow(/"payload"/);
     expect(() => new NcuosStrategy({ ...base, sendClientIp: 'yes' as unknown as boolean }, verify)).toThrow(/"sendClientIp"/);
+    expect(() => new NcuosStrategy({ ...base, sendClientIP: 'yes' as unknown as boolean }, verify)).toThrow(/"sendClientIP"/);
+    expect(() => new NcuosStrategy({ ...base, sendClientIP: true, sendClientIp: false }, verify)).toThrow(/"sendClientIP"/);
     expect(() => new NcuosStrategy({ ...base, timeout: -1 }, verify)).toThrow(/"timeout"/);
     const s = new NcuosStrategy(base, verify);
     expect(s.name).toBe('ncuos');
@@ -284,45 +265,31 @@ describe('NcuosStrategy', () => {
   });
 });
 
-// Conformance: the GET callback (missing token → redirect to the login page) …
-let getEmu: NcuosEmulator;
-describeConformance({
-  title: 'ncuos (GET ?token=)',
-  async startEmulator() {
-    getEmu = await startNcuosEmulator();
-    return getEmu;
-  },
-  createStrategy: (emulator, { timeout }) =>
-    new NcuosStrategy(
-      { appCode: DEFAULT_APP_CODE, appSecret: DEFAULT_APP_SECRET, baseURL: emulator.url, timeout },
-      async (_c, profile) => ({ id: profile.id }),
-    ),
-  credentialParam: 'token',
-  missingCredential: 'redirect',
-  async validCallback() {
-    return { params: { token: getEmu.issueLoginToken(8) } };
-  },
-  secrets: [DEFAULT_APP_SECRET],
-});
+/** The shared conformance suite over one way the token arrives. */
+function conformance(title: string, o: Pick<ConformanceTarget, 'credentialIn' | 'missingCredential'> & { userId: number }) {
+  let emulator: NcuosEmulator;
+  describeConformance({
+    title,
+    async startEmulator() {
+      emulator = await startNcuosEmulator();
+      return emulator;
+    },
+    createStrategy: (e, { timeout }) =>
+      new NcuosStrategy(
+        { appCode: DEFAULT_APP_CODE, appSecret: DEFAULT_APP_SECRET, baseURL: e.url, timeout, grantType: 'refresh_token' },
+        async (_c, profile) => ({ id: profile.id }),
+      ),
+    credentialParam: 'token',
+    credentialIn: o.credentialIn,
+    missingCredential: o.missingCredential,
+    async validCallback() {
+      return { params: { token: emulator.issueLoginToken(o.userId) } };
+    },
+    secrets: [DEFAULT_APP_SECRET],
+  });
+}
 
+// Conformance: the GET callback (missing token → redirect to the login page) …
+conformance('ncuos (GET ?token=)', { missingCredential: 'redirect', userId: 8 });
 // … and the SPA's POST body (missing token → fail).
-let postEmu: NcuosEmulator;
-describeConformance({
-  title: 'ncuos (POST token)',
-  async startEmulator() {
-    postEmu = await startNcuosEmulator();
-    return postEmu;
-  },
-  createStrategy: (emulator, { timeout }) =>
-    new NcuosStrategy(
-      { appCode: DEFAULT_APP_CODE, appSecret: DEFAULT_APP_SECRET, baseURL: emulator.url, timeout, grantType: 'refresh_token' },
-      async (_c, profile) => ({ id: profile.id }),
-    ),
-  credentialParam: 'token',
-  credentialIn: 'body',
-  missingCredential: 'fail',
-  async validCallback() {
-    return { params: { token: postEmu.issueLoginToken(9) } };
-  },
-  secrets: [DEFAULT_APP_SECRET],
-});
+conformance('ncuos (POST token)', { credentialIn: 'body', missingCredential: 'fail', userId: 9 });

@@ -1,5 +1,11 @@
+/**
+ * The NCUOS GeniusAuth emulator's own behaviour, over raw HTTP (independent of @campus-passport/ncuos):
+ * the demo registration, the login page, the signature window, verify's form rules, single-use login
+ * tokens and the login-page rate limit.
+ */
 import { createHash } from 'node:crypto';
 import request from 'supertest';
+import { useEmulator } from '../src/testing';
 import {
   DEFAULT_APP_CODE,
   DEFAULT_APP_SECRET,
@@ -8,14 +14,13 @@ import {
   NCUOS_USERS,
   startNcuosEmulator,
   type NcuosEmulator,
-} from '@campus-passport/mock-platforms/ncuos';
+} from '../src/platforms/ncuos';
 
+const started = useEmulator(() => startNcuosEmulator({ rateLimit: 0 }));
 let emu: NcuosEmulator;
-beforeAll(async () => {
-  emu = await startNcuosEmulator({ rateLimit: 0 });
+beforeAll(() => {
+  emu = started.current;
 });
-afterAll(() => emu.close());
-afterEach(() => emu.clock.reset());
 
 /** Sign independently of the package under test: the platform's algorithm, spelled out. */
 function sign(fields: Record<string, string | number | boolean>, tsSeconds: number, secret = DEFAULT_APP_SECRET) {
