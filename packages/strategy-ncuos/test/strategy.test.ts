@@ -1,6 +1,5 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { RequestHandler } from 'express';
 import passport from 'passport';
 import request from 'supertest';
 import {
@@ -8,7 +7,6 @@ import {
   strategyApp,
   useEmulator,
   type ConformanceTarget,
-  type OutcomeBody,
   type StrategyApp,
 } from '@campus-passport/mock-platforms/testing';
 import {
@@ -31,21 +29,10 @@ const seen: Array<{ credentials: NcuosCredentials; profile: NcuosProfile }> = []
 passport.serializeUser((u, done) => done(null, u));
 passport.deserializeUser((u: Express.User, done) => done(null, u));
 
-/** The app's part after a success: the user goes into the session (the kit's app only answers JSON). */
-const logInOnSuccess: RequestHandler = (req, res, next) => {
-  const json = res.json.bind(res);
-  res.json = (body: OutcomeBody) => {
-    if (body?.outcome !== 'success') return json(body);
-    req.logIn(body.user as Express.User, (err) => (err ? next(err) : json(body)));
-    return res;
-  };
-  next();
-};
-
 type Built = StrategyApp & { strategy: NcuosStrategy };
 
 /** The kit's app with the strategy at GET /auth/ncuos and GET|POST /auth/ncuos/callback (a SPA POSTs the token there). */
-function build(extra: Partial<NcuosStrategyOptions> = {}, before: RequestHandler[] = []): Built {
+function build(extra: Partial<NcuosStrategyOptions> = {}, logIn = false): Built {
   const strategy = new NcuosStrategy(
     { appCode: APP_CODE, appSecret: APP_SECRET, baseURL: emu.url, now: () => emu.clock.now(), ...extra },
     async (credentials: NcuosCredentials, profile: NcuosProfile) => {
@@ -53,7 +40,7 @@ function build(extra: Partial<NcuosStrategyOptions> = {}, before: RequestHandler
       return { id: profile.id, name: profile.displayName, groups: profile.groups };
     },
   );
-  const kit = strategyApp(strategy, { prefix: 'ncuos', loginPath: LOGIN, callbackPath: CALLBACK, before });
+  const kit = strategyApp(strategy, { prefix: 'ncuos', loginPath: LOGIN, callbackPath: CALLBACK, logIn });
   return Object.assign(kit, { strategy });
 }
 
@@ -66,7 +53,7 @@ let origin = '';
 
 beforeAll(async () => {
   emu = started.current;
-  main = build({}, [logInOnSuccess]);
+  main = build({}, true);
   withIp = build({ sendClientIP: true });
   once = build({ grantType: 'once' });
   payloadFn = build({ payload: (req) => `ua:${String(req.headers['x-cart'] ?? 'none')}` });

@@ -62,6 +62,8 @@ export interface StrategyAppOptions {
   before?: RequestHandler[];
   /** Name prefix for the passport registration (one unique name per app). */
   prefix?: string;
+  /** On success, log the user into the session (`req.logIn`) before answering. Default false. */
+  logIn?: boolean;
 }
 
 export interface StrategyApp {
@@ -140,7 +142,8 @@ export function strategyApp(strategy: Strategy, options: StrategyAppOptions = {}
           return void res.status(typeof status === 'number' ? status : 401).json(body);
         }
         const body: OutcomeBody = { outcome: 'success', user, info };
-        res.json(body);
+        if (!options.logIn) return void res.json(body);
+        req.logIn(user as Express.User, (err) => (err ? next(err) : res.json(body)));
       },
     )(req, res, next);
   const loginPath = options.loginPath ?? '/login';
