@@ -3,7 +3,8 @@
 // Reports wall time, CPU time per call (user+system of this process) and heap growth.
 // Usage: pnpm bench [--quick] [--only name,name]
 import axios from 'axios';
-import { AppTokenManager, axiosTransport, createTransport } from '@campus-passport/core';
+import { axiosTransport, undiciTransport as createTransport } from '@campus-passport/core';
+import { AppTokenManager } from '@campus-passport/core/kit';
 import { startEmulator } from '@campus-passport/mock-platforms';
 import { loginBenches } from './logins.mjs';
 

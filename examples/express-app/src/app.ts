@@ -1,4 +1,5 @@
-import { isCampusAuthError, isSecretKey, redactValue, type CampusProfile } from '@campus-passport/core';
+import { isCampusAuthError, type CampusProfile } from '@campus-passport/core';
+import { isSecretKey, redactValue } from '@campus-passport/core/kit';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import session, { MemoryStore, type Store } from 'express-session';
 import passport from 'passport';

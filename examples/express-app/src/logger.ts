@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isCampusAuthError, isSecretKey, redactText, REDACTED } from '@campus-passport/core';
+import { isCampusAuthError } from '@campus-passport/core';
+import { isSecretKey, redactText, REDACTED } from '@campus-passport/core/kit';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { pinoHttp, type HttpLogger } from 'pino-http';
 

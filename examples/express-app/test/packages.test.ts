@@ -16,10 +16,7 @@ const STRATEGY_EXPORTS: Record<string, string[]> = {
 };
 // every strategy package of the platform registry, between core and the emulators
 const packages: Array<[dir: string, exportsExpected: string[]]> = [
-  [
-    'packages/core',
-    ['CampusAuthError', 'isCampusAuthError', 'request', 'AppTokenManager', 'SessionStateStore', 'CampusStrategy'],
-  ],
+  ['packages/core', ['CampusAuthError', 'isCampusAuthError', 'defaultTransport', 'SessionStateStore', 'RedisTokenStore']],
   ...emulators.map((e): [string, string[]] => [`packages/strategy-${e.name}`, ['Strategy', ...(STRATEGY_EXPORTS[e.name] ?? [])]]),
   ['packages/mock-platforms', ['startEmulator', 'emulators', 'startAll']],
 ];
@@ -60,6 +57,29 @@ describe.each(packages)('%s (built)', (dir, expected) => {
       expect([name, c]).toEqual([name, expect.stringMatching(/function|object/)]);
       expect([name, e]).toEqual([name, expect.stringMatching(/function|object/)]);
     }
+  });
+});
+
+describe("@campus-passport/core/kit (built): the strategy authors' face", () => {
+  it('loads through require() and import() with the building blocks', () => {
+    const names = ['PlatformClient', 'CampusStrategy', 'AppTokenManager', 'OptionChecks', 'startAuthorization', 'readParam'];
+    const script = `
+      const cjs = require('@campus-passport/core/kit');
+      import('@campus-passport/core/kit').then((esm) => {
+        console.log(JSON.stringify(${JSON.stringify(names)}.map((n) => [n, typeof cjs[n], typeof esm[n]])));
+      });`;
+    const out = execFileSync(process.execPath, ['-e', script], { cwd: join(root, 'packages/core'), encoding: 'utf8' });
+    expect(JSON.parse(out)).toEqual(names.map((n) => [n, 'function', 'function']));
+  });
+
+  it("the root export stays the apps' face: about 25 names, no author pieces", () => {
+    const script = `import('@campus-passport/core').then((m) => console.log(JSON.stringify(Object.keys(m))))`;
+    const keys = JSON.parse(
+      execFileSync(process.execPath, ['-e', script], { cwd: join(root, 'packages/core'), encoding: 'utf8' }),
+    ) as string[];
+    expect(keys).not.toContain('CampusStrategy');
+    expect(keys).not.toContain('AppTokenManager');
+    expect(keys.length).toBeLessThanOrEqual(12); // values only; the rest of the ~25 names are types
   });
 });
 

@@ -1,8 +1,8 @@
 /**
  * `@campus-passport/core/kit` — for strategy authors: the client base and its status table,
- * option checks, the request pipeline, the one path from a flow to Passport's actions, state for
- * redirect flows, the app-token manager, request parameters, JSON shape readers and redaction.
- * Apps need only the root export.
+ * option checks, the request pipeline, the one path from a flow to Passport's actions, the OAuth
+ * pieces, state for redirect flows, the app-token manager, the flow context (secrets, deadline),
+ * request parameters, JSON shape readers and redaction. Apps need only the root export.
  */
 export { USER_ERROR_CODES, DEFAULT_STATUS } from './errors';
 export { PlatformClient, OptionChecks, configError, statusCode, type PlatformClientOptions, type ClientRequest } from './client';
@@ -17,22 +17,21 @@ export {
   type EngineResponse,
   type PipelineDefaults,
 } from './transport';
-export { redactText, redactUrl, redactValue, collectSecrets, excerpt, REDACTED } from './redact';
+export { redactText, redactUrl, redactValue, collectSecrets, isSecretKey, excerpt, REDACTED } from './redact';
 export { withSecretScope, addSecrets, scopeSecrets, flowTimeLeft } from './context';
-export { AppTokenManager, type AppTokenManagerOptions } from './token-manager';
+export { AppTokenManager, processTokenStore, type AppTokenManagerOptions, type LockRelease } from './token-manager';
 export {
   saveSession,
   toOAuth2StateStore,
   stateStoreOption,
   readStateParam,
   verifyState,
+  type StateData,
   type StateCheck,
   type StateRequest,
   type StateSession,
 } from './state';
 export { CampusStrategy, invokeVerify, type CampusAuthenticateOptions, type FlowOutcome, type VerifyResult } from './strategy';
-export { readParam, hasParam, originalURL, resolveCallbackURL, type ReadParamOptions } from './params';
-export { isObject, expectObject, optString, reqString, optNumber, optBoolean, type JsonObject } from './shape';
 export {
   createPkcePair,
   startAuthorization,
@@ -42,3 +41,5 @@ export {
   type AuthorizeParams,
   type StartAuthorizationOptions,
 } from './oauth';
+export { readParam, hasParam, originalURL, resolveCallbackURL, type ReadParamOptions } from './params';
+export { isObject, expectObject, optString, reqString, optNumber, optBoolean, type JsonObject } from './shape';

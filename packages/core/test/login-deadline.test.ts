@@ -1,6 +1,6 @@
 import { startEmulator, type Emulator } from '@campus-passport/mock-platforms';
 import { strategyApp } from '@campus-passport/mock-platforms/testing';
-import type { CampusProfile, CampusRequest, CampusStrategyOptions } from '../src';
+import { type CampusProfile, type CampusRequest, type CampusStrategyOptions } from '../src';
 import { CampusStrategy, type FlowOutcome } from '../src/kit';
 
 let emu: Emulator;

@@ -1,4 +1,4 @@
-import { REDACTED, collectSecrets, redactText, redactUrl, redactValue } from '../src';
+import { REDACTED, collectSecrets, redactText, redactUrl, redactValue } from '../src/kit';
 
 describe('redaction', () => {
   it('masks secret query parameters in URLs, keeping the rest', () => {

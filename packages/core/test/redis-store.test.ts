@@ -1,6 +1,7 @@
 import { createClient } from 'redis';
 import { startRedis, type RedisServer } from '@campus-passport/mock-platforms/testing';
-import { AppTokenManager, RedisTokenStore, type AppToken } from '../src';
+import { RedisTokenStore, type AppToken } from '../src';
+import { AppTokenManager } from '../src/kit';
 
 let server: RedisServer;
 let clients: Array<ReturnType<typeof createClient>> = [];

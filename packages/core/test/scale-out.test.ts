@@ -16,7 +16,8 @@ import {
   startZafuEmulator,
   type ZafuEmulator,
 } from '@campus-passport/mock-platforms/zafu';
-import { AppTokenManager, RedisTokenStore, isCampusAuthError, undiciTransport, type AppToken } from '../src';
+import { RedisTokenStore, isCampusAuthError, undiciTransport, type AppToken } from '../src';
+import { AppTokenManager } from '../src/kit';
 
 let redis: RedisServer;
 let zafu: ZafuEmulator;

@@ -1,12 +1,5 @@
-import {
-  CampusAuthError,
-  SessionStateStore,
-  readStateParam,
-  stateStoreOption,
-  toOAuth2StateStore,
-  verifyState,
-  type StateRequest,
-} from '../src';
+import { CampusAuthError, SessionStateStore } from '../src';
+import { readStateParam, stateStoreOption, toOAuth2StateStore, verifyState, type StateRequest } from '../src/kit';
 
 function fakeReq(): StateRequest & { saves: number } {
   const req = { saves: 0, session: {} as Record<string, unknown> & { save?: (cb: (e?: unknown) => void) => void } };

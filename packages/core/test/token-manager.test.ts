@@ -1,4 +1,5 @@
-import { AppTokenManager, CampusAuthError, MemoryTokenStore, processTokenStore, type AppToken, type TokenStore } from '../src';
+import { CampusAuthError, MemoryTokenStore, type AppToken, type TokenStore } from '../src';
+import { AppTokenManager, processTokenStore } from '../src/kit';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

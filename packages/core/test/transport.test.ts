@@ -1,6 +1,6 @@
 import axios from 'axios';
 import { startEmulator, type Emulator } from '@campus-passport/mock-platforms';
-import { CampusAuthError, axiosTransport, createTransport, isCampusAuthError, type Transport } from '../src';
+import { CampusAuthError, axiosTransport, undiciTransport as createTransport, isCampusAuthError, type Transport } from '../src';
 
 const SECRET = 'cs-SUPER-SECRET-0001';
 const TOKEN = 'tok-SUPER-SECRET-0002';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { encodeForm } from '@campus-passport/core';
+import { encodeForm } from '@campus-passport/core/kit';
 import { useEmulator } from '@campus-passport/mock-platforms/testing';
 import { SIGNATURE_HEADERS, disabledAidSignature, startDisabledAidEmulator } from '@campus-passport/mock-platforms/disabled-aid';
 import type { DisabledAidSignableRequest, DisabledAidSigner } from '../src';

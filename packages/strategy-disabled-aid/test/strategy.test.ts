@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Request } from 'express';
 import passport from 'passport';
 import request from 'supertest';
-import { isCampusAuthError, request as coreRequest, type Transport, type TransportRequest } from '@campus-passport/core';
+import { isCampusAuthError, defaultTransport as coreRequest, type Transport, type TransportRequest } from '@campus-passport/core';
 import { describeConformance, strategyApp, useEmulator, type StrategyApp } from '@campus-passport/mock-platforms/testing';
 import {
   DEFAULT_APP_ID,

@@ -8,7 +8,7 @@
  * UNCONFIRMED: ZAFU's "website access" document is not public; the endpoint defaults below are
  * guesses in the platform's Spring Security OAuth2 style. Check them with the platform and override.
  */
-import type { CampusAuthError, QueryValue, TransportResponse } from '@campus-passport/core';
+import { type CampusAuthError, type QueryValue, type TransportResponse } from '@campus-passport/core';
 import { PlatformClient, type PlatformClientOptions } from '@campus-passport/core/kit';
 import {
   DEFAULT_PROFILE_FIELDS,

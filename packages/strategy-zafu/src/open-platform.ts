@@ -7,15 +7,8 @@
  * (`{type, …, data}` and `{status, message}`), which answers mean "the token is bad", and the
  * AES-encrypted idCard of scanrecord.
  */
-import {
-  processTokenStore,
-  type AppToken,
-  type JsonObject,
-  type QueryValue,
-  type TokenStore,
-  type TransportResponse,
-} from '@campus-passport/core';
-import { AppTokenManager, type PlatformClientOptions } from '@campus-passport/core/kit';
+import { type AppToken, type QueryValue, type TokenStore, type TransportResponse } from '@campus-passport/core';
+import { AppTokenManager, type PlatformClientOptions, processTokenStore, type JsonObject } from '@campus-passport/core/kit';
 import { ZafuClientBase } from './client';
 import { encryptIdCard, type ZafuAesOptions } from './crypto';
 import { checkEnvelope, checkStatusEnvelope, expectArray, parseAppToken, type ZafuStatusResult } from './profile';

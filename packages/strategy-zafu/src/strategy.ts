@@ -10,12 +10,12 @@
  * The endpoint defaults are UNCONFIRMED guesses (ZAFU has not published its website-login
  * document); every URL is an option.
  */
-import type {
-  CampusRequest,
-  CampusStrategyOptions,
-  StateStore,
-  VerifyFunction,
-  VerifyFunctionWithRequest,
+import {
+  type CampusRequest,
+  type CampusStrategyOptions,
+  type StateStore,
+  type VerifyFunction,
+  type VerifyFunctionWithRequest,
 } from '@campus-passport/core';
 import {
   CampusStrategy,

@@ -1,4 +1,4 @@
-import type { CampusAuthError, Transport, TransportResponse } from '@campus-passport/core';
+import { type CampusAuthError, type Transport, type TransportResponse } from '@campus-passport/core';
 import { DEFAULT_BASE_URL, PLATFORM, ZAFU_BASE_URL, ZafuOAuthClient } from '../src';
 import { caught } from './helpers';
 

@@ -1,4 +1,4 @@
-import type { CampusAuthError } from '@campus-passport/core';
+import { type CampusAuthError } from '@campus-passport/core';
 
 /** The error a promise rejects with (fails the test when it resolves). */
 export async function caught(p: Promise<unknown>): Promise<CampusAuthError> {

@@ -1,4 +1,5 @@
-import { CampusAuthError, MemoryTokenStore, processTokenStore } from '@campus-passport/core';
+import { CampusAuthError, MemoryTokenStore } from '@campus-passport/core';
+import { processTokenStore } from '@campus-passport/core/kit';
 import { useEmulator } from '@campus-passport/mock-platforms/testing';
 import { ZAFU_DEFAULT_APP, startZafuEmulator } from '@campus-passport/mock-platforms/zafu';
 import { ZafuOpenPlatform, encryptIdCard, type ZafuOpenPlatformOptions } from '../src';

@@ -5,7 +5,7 @@
  * Ziqiang's own: the envelope `{code, detail, msg, data}` (`"00000"` is success) and which platform
  * codes mean what for which call.
  */
-import { processTokenStore, type AppToken, type CampusErrorCode, type QueryValue, type TokenStore } from '@campus-passport/core';
+import { type AppToken, type CampusErrorCode, type QueryValue, type TokenStore } from '@campus-passport/core';
 import {
   AppTokenManager,
   PlatformClient,
@@ -13,6 +13,7 @@ import {
   type ClientRequest,
   type JsonObject,
   type PlatformClientOptions,
+  processTokenStore,
 } from '@campus-passport/core/kit';
 import {
   PLATFORM,

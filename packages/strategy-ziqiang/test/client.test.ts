@@ -1,11 +1,11 @@
 import {
   CampusAuthError,
   MemoryTokenStore,
-  request,
+  defaultTransport as request,
   type Transport,
   type TransportRequest,
-  processTokenStore,
 } from '@campus-passport/core';
+import { processTokenStore } from '@campus-passport/core/kit';
 import { useEmulator } from '@campus-passport/mock-platforms/testing';
 import { ZIQIANG_APP, startZiqiangEmulator, type ZiqiangEmulator } from '@campus-passport/mock-platforms/ziqiang';
 import { ZiqiangClient } from '../src';

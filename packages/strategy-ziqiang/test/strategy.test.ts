@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Request, RequestHandler } from 'express';
-import { CampusAuthError, MemoryTokenStore, SessionStateStore, type StateStore, processTokenStore } from '@campus-passport/core';
+import { CampusAuthError, MemoryTokenStore, SessionStateStore, type StateStore } from '@campus-passport/core';
+import { processTokenStore } from '@campus-passport/core/kit';
 import {
   describeConformance,
   strategyApp,

@@ -1,4 +1,4 @@
-import type { CampusProfile, VerifyDone } from '@campus-passport/core';
+import { type CampusProfile, type VerifyDone } from '@campus-passport/core';
 import type { Emulator } from '@campus-passport/mock-platforms';
 import type { Strategy } from 'passport';
 import type { Env } from '../config';

@@ -6,17 +6,13 @@ import { randomBytes } from 'node:crypto';
 import { startEmulator, type Emulator } from '@campus-passport/mock-platforms';
 import {
   CampusAuthError,
-  CampusStrategy,
-  expectObject,
-  readParam,
-  reqString,
   type CampusProfile,
   type CampusRequest,
   type CampusStrategyOptions,
-  type FlowOutcome,
   type VerifyFunction,
   type VerifyFunctionWithRequest,
 } from '../../src';
+import { CampusStrategy, expectObject, readParam, reqString, type FlowOutcome } from '../../src/kit';
 
 export const SAMPLE_SECRET = 'sample-app-secret-VERY-SECRET-42';
 

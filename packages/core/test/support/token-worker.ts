@@ -7,7 +7,8 @@
  *   MODE=hold         takes the fetch lock, prints {"holding":true}, then hangs inside the fetch
  */
 import { createClient } from 'redis';
-import { AppTokenManager, RedisTokenStore, isCampusAuthError, undiciTransport, type AppToken } from '../../src';
+import { RedisTokenStore, isCampusAuthError, undiciTransport, type AppToken } from '../../src';
+import { AppTokenManager } from '../../src/kit';
 
 const env = (k: string): string => {
   const v = process.env[k];

@@ -4,7 +4,7 @@
  * 429 / 5xx through the one status table; this file adds only the platform's `{ code, msg, data }`
  * envelope and its code table.
  */
-import type { CampusErrorCode, TransportResponse } from '@campus-passport/core';
+import { type CampusErrorCode, type TransportResponse } from '@campus-passport/core';
 import {
   PlatformClient,
   buildUrl,

@@ -3,7 +3,7 @@
  * on fixtures (test/fixtures/), so a change in the platform's answer shows up as one failing
  * fixture test.
  */
-import type { CampusProfile } from '@campus-passport/core';
+import { type CampusProfile } from '@campus-passport/core';
 import { expectObject, optNumber, optString, reqString, type JsonObject } from '@campus-passport/core/kit';
 
 export const PLATFORM = 'tmpl';

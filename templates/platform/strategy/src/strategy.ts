@@ -5,12 +5,12 @@
  *   GET ?error=access_denied  → fail ERR_DENIED (any other ?error= → error ERR_PLATFORM)
  *   GET ?code=…&state=…       → check the state, exchange the code, fetch the user, call verify
  */
-import type {
-  CampusRequest,
-  CampusStrategyOptions,
-  StateStore,
-  VerifyFunction,
-  VerifyFunctionWithRequest,
+import {
+  type CampusRequest,
+  type CampusStrategyOptions,
+  type StateStore,
+  type VerifyFunction,
+  type VerifyFunctionWithRequest,
 } from '@campus-passport/core';
 import {
   CampusStrategy,
