@@ -1,13 +1,4 @@
-import { defineConfig } from 'tsup';
+import { appBuild } from '../../tsup.base';
 
-// Core, the strategies and the emulators are imported by name and resolve to their built dist.
-export default defineConfig({
-  entry: { main: 'src/main.ts' },
-  format: ['esm'],
-  platform: 'node',
-  target: 'node20',
-  clean: true,
-  sourcemap: true,
-  dts: false,
-  tsconfig: '../../tsconfig.build.json',
-});
+// The workspace packages are imported by name and resolve to their built dist.
+export default appBuild();

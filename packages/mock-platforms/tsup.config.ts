@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.base';
 
 // One entry per emulator folder (src/platforms/<name>/index.ts → dist/platforms/<name>.*), which
 // the package's "./*" export serves as @campus-passport/mock-platforms/<name>: a new platform needs
@@ -10,18 +10,12 @@ const platforms = readdirSync('src/platforms', { withFileTypes: true })
   .map((d) => d.name)
   .sort();
 
-export default defineConfig({
-  entry: {
+export default packageBuild(
+  {
     index: 'src/index.ts',
     cli: 'src/cli.ts',
     'testing/index': 'src/testing/index.ts',
     ...Object.fromEntries(platforms.map((name) => [`platforms/${name}`, `src/platforms/${name}/index.ts`])),
   },
-  format: ['cjs', 'esm'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
-  tsconfig: '../../tsconfig.build.json',
-  external: ['@jest/globals', 'supertest', 'passport', 'express-session'],
-});
+  { external: ['@jest/globals', 'supertest', 'passport', 'express-session'] },
+);
