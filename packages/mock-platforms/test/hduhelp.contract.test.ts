@@ -39,7 +39,9 @@ interface Operation {
 // Source: hduhelp/hduhelp-neo-sdk-go openapi.yaml — paths /hduhelp-neo/open-apis/authen/* and the
 // schemas AuthenAccessTokenRequestBody, AuthenRefreshAccessTokenRequestBody, AuthenRevokeRequestBody,
 // AuthenAccessTokenRespBody → AuthenTokenData, AuthenRevokeRespBody, AuthenUserInfoRespBody →
-// AuthenUserInfoData. (`integer` = `type: integer, format: int64`.)
+// AuthenUserInfoData; paths /hduhelp-neo/open-apis/auth/{tenant,app}-access-token/internal and the
+// schemas TenantAccessTokenInternalRequestBody / AppAccessTokenInternalRequestBody,
+// TenantAccessTokenData / AppAccessTokenData. (`integer` = `type: integer, format: int64`.)
 const TOKEN_DATA: Record<string, JsonType> = {
   accessToken: 'string',
   refreshToken: 'string',
@@ -86,6 +88,26 @@ const OPERATIONS: readonly Operation[] = [
     requestFields: [],
     requiredFields: [],
     responseData: { userId: 'string', name: 'string', avatar: 'string', staffId: 'string', school: 'string', scopes: 'string[]' },
+  },
+  {
+    operation: 'IdentityService_TenantAccessTokenInternal',
+    method: 'POST',
+    path: '/hduhelp-neo/open-apis/auth/tenant-access-token/internal',
+    encoding: 'json',
+    requestFields: ['app_id', 'app_secret'],
+    // core/token.go tenantTokenCache.fetch always sends both
+    requiredFields: ['app_id', 'app_secret'],
+    responseData: { tenantAccessToken: 'string', expire: 'integer', tenantKey: 'string' },
+  },
+  {
+    operation: 'IdentityService_AppAccessTokenInternal',
+    method: 'POST',
+    path: '/hduhelp-neo/open-apis/auth/app-access-token/internal',
+    encoding: 'json',
+    requestFields: ['app_id', 'app_secret'],
+    // the same pair as the tenant token (openapi.yaml AppAccessTokenInternalRequestBody)
+    requiredFields: ['app_id', 'app_secret'],
+    responseData: { appAccessToken: 'string', expire: 'integer', tenantKey: 'string' },
   },
 ];
 // Source: openapi.yaml IdentityService_AuthenAuthorize (GET, query parameters); code_challenge_method
@@ -192,6 +214,9 @@ function validFields(op: Operation, mint: { refreshToken?: string; token?: strin
       return { grant_type: 'refresh_token', ...app, refresh_token: mint.refreshToken ?? '' };
     case 'IdentityService_AuthenRevoke':
       return { ...app, token: mint.token ?? '' };
+    case 'IdentityService_TenantAccessTokenInternal':
+    case 'IdentityService_AppAccessTokenInternal':
+      return { ...app };
     default:
       return {};
   }

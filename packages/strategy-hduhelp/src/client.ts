@@ -1,13 +1,16 @@
 /**
- * The HDU Helper HTTP API (classic and neo OAuth), usable without Passport. The client base
- * validates `baseURL`, `timeout`, `transport` and the clock and maps 429 / 5xx; this file keeps
- * only what is HDU Helper's own: the classic token call is a GET with the client secret in the
- * query, the classic envelope is `{error, msg, data}` and the neo one `{code, msg, data}` — a
- * non-zero code is a failure even with HTTP 200 — and which codes blame the app or the token.
+ * The HDU Helper HTTP API (classic and neo OAuth, neo's tenant / app tokens and service APIs),
+ * usable without Passport. The client base validates `baseURL`, `timeout`, `transport` and the
+ * clock and maps 429 / 5xx; this file keeps only what is HDU Helper's own: the classic token call
+ * is a GET with the client secret in the query, the classic envelope is `{error, msg, data}` and
+ * the neo one `{code, msg, data}` — a non-zero code is a failure even with HTTP 200 — which codes
+ * blame the app or the token, and the request id every error carries (`details.requestId`).
+ * Token lifecycles (early refresh, rotation, the shared store) live in `tokens.ts`.
  */
-import type { CampusAuthErrorOptions } from '@campus-passport/core';
+import type { CampusAuthErrorOptions, TokenStore } from '@campus-passport/core';
 import {
   PlatformClient,
+  processTokenStore,
   buildUrl,
   collectSecrets,
   isObject,
@@ -16,6 +19,8 @@ import {
   type ClientRequest,
   type PlatformClientOptions,
 } from '@campus-passport/core/kit';
+import { parseBody, refusal, requestIdOf, type CallKind } from './envelope';
+import { checkOpenApiRequest, type HduHelpOpenApiRequest, type HduHelpOpenApiResponse } from './open-api';
 import {
   PLATFORM,
   parseClassicToken,
@@ -27,6 +32,15 @@ import {
   type HduHelpTokenInfo,
   type HduHelpTokenResult,
 } from './profile';
+import {
+  AppLevelToken,
+  DEFAULT_LOCK_LEASE_MS,
+  DEFAULT_REFRESH_TOKEN_LIFETIME_MS,
+  UserTokenSource,
+  type AppLevelAnswer,
+  type HduHelpUserTokenSource,
+  type HduHelpUserTokenSourceOptions,
+} from './tokens';
 
 /** The platform's API origin. */
 export const DEFAULT_BASE_URL = 'https://api.hduhelp.com';
@@ -42,6 +56,8 @@ export interface HduHelpPaths {
   neoRefresh: string;
   neoUserInfo: string;
   neoRevoke: string;
+  neoTenantToken: string;
+  neoAppToken: string;
 }
 
 export const DEFAULT_PATHS: Readonly<HduHelpPaths> = {
@@ -54,6 +70,9 @@ export const DEFAULT_PATHS: Readonly<HduHelpPaths> = {
   neoRefresh: '/hduhelp-neo/open-apis/authen/refresh-access-token',
   neoUserInfo: '/hduhelp-neo/open-apis/authen/user-info',
   neoRevoke: '/hduhelp-neo/open-apis/authen/revoke',
+  // hduhelp-neo-sdk-go core/token.go pathTenantToken, pathAppToken; openapi.yaml
+  neoTenantToken: '/hduhelp-neo/open-apis/auth/tenant-access-token/internal',
+  neoAppToken: '/hduhelp-neo/open-apis/auth/app-access-token/internal',
 };
 
 /** The deprecated person-info path of the seed (upper-case fields); pass it as `personInfoPath`. */
@@ -74,6 +93,11 @@ export interface HduHelpClientOptions extends PlatformClientOptions {
   /** Classic person-info path. Default /salmon_base/person/info. */
   personInfoPath?: string;
   paths?: Partial<HduHelpPaths>;
+  /**
+   * neo: where the tenant and app tokens live (keys `hduhelp:tenant:<baseURL>:<app id>`,
+   * `hduhelp:app:…`). Default: the process store. A RedisTokenStore shares them across processes.
+   */
+  tokenStore?: TokenStore;
 }
 
 export interface AuthorizationURLParams {
@@ -85,19 +109,14 @@ export interface AuthorizationURLParams {
   codeChallenge?: string;
 }
 
-/** Codes that blame the app (its id/secret/grant), not the user's code. */
-const APP_REFUSED_CODES = new Set([40001, 40002, 20001, 20002, 20007]);
-/** Codes that say the access token is bad or expired. */
-const TOKEN_REFUSED_CODES = new Set([40101, 40102, 20006]);
-
-/** What a call carries, for the refusal wording: the user's code, a refresh token, an access token, or the app alone. */
-type CallKind = 'code' | 'refresh' | 'token' | 'app';
-
 export class HduHelpClient extends PlatformClient {
   readonly api: HduHelpApi;
   readonly paths: Readonly<HduHelpPaths>;
   private readonly clientID: string;
   private readonly clientSecret: string;
+  private readonly tokenStore: TokenStore;
+  private tenantTokens?: AppLevelToken;
+  private appTokens?: AppLevelToken;
 
   constructor(options: HduHelpClientOptions) {
     super(PLATFORM, options, DEFAULT_BASE_URL);
@@ -112,6 +131,7 @@ export class HduHelpClient extends PlatformClient {
           `option "${k === 'personInfo' ? 'personInfoPath' : `paths.${k}`}" must be a path starting with "/"`,
         );
     this.paths = paths;
+    this.tokenStore = this.check.optTokenStore(options.tokenStore) ?? processTokenStore();
   }
 
   /** Where to send the user: classic /oauth/authorize or neo …/authen/authorize (with PKCE). */
@@ -228,52 +248,153 @@ export class HduHelpClient extends PlatformClient {
     });
   }
 
+  /**
+   * neo: a user's access token kept fresh — refreshed 60 s before expiry (at most half its
+   * lifetime), the rotated refresh token kept in `store`, one refresh per key at a time across
+   * every process sharing the store (hduhelp-neo-sdk-go core/userauth.go UserTokenSource).
+   */
+  userTokenSource(options: HduHelpUserTokenSourceOptions): HduHelpUserTokenSource {
+    this.only('neo', 'userTokenSource');
+    const o = this.check.object(options, 'userTokenSource() options');
+    const key = this.check.string(o.key, 'key');
+    const init = o.initial as { accessToken?: unknown; credentials?: { accessToken?: unknown } } | undefined;
+    if (init !== undefined && typeof (init?.credentials?.accessToken ?? init?.accessToken) !== 'string')
+      throw this.check.fail('option "initial" must be the credentials (or the token result) of a login');
+    return new UserTokenSource(
+      key,
+      {
+        store: this.check.optTokenStore(o.store, 'store') ?? processTokenStore(),
+        key: `hduhelp:user:${this.baseURL}:${this.clientID}:${key}`,
+        timeout: this.timeout,
+        lockLease: this.check.ms(o.lockLease, 'lockLease', DEFAULT_LOCK_LEASE_MS),
+        now: this.now,
+      },
+      {
+        refresh: (refreshToken) => this.refreshAccessToken(refreshToken),
+        revoke: (token, hint) => this.revoke(token, hint),
+      },
+      this.check.ms(o.refreshTokenLifetime, 'refreshTokenLifetime', DEFAULT_REFRESH_TOKEN_LIFETIME_MS),
+      o.initial,
+    );
+  }
+
+  /**
+   * neo: the tenant_access_token (`POST …/auth/tenant-access-token/internal` `{app_id,
+   * app_secret}` → `{tenantAccessToken, expire, tenantKey}`; openapi.yaml, core/token.go) —
+   * cached in `tokenStore`, renewed early, one fetch at a time across processes.
+   */
+  tenantAccessToken(): Promise<string> {
+    return this.appLevel('tenant').get();
+  }
+
+  /** neo: the app_access_token (`…/auth/app-access-token/internal` → `{appAccessToken, expire, tenantKey}`), as the tenant one. */
+  appAccessToken(): Promise<string> {
+    return this.appLevel('app').get();
+  }
+
+  /**
+   * neo: one service API call with `Authorization: Bearer` of the kind asked for, `staffId` as
+   * the `X-Staff-Id` header (openapi.yaml), the `{code, msg, data}` envelope checked. A tenant /
+   * app token the platform rejects is renewed once and the call retried.
+   */
+  async openApi<T = unknown>(req: HduHelpOpenApiRequest): Promise<HduHelpOpenApiResponse<T>> {
+    this.only('neo', 'openApi');
+    const r = checkOpenApiRequest(this.check, req);
+    const tried: string[] = []; // every token this call used: the retry's error may quote the first
+    const attempt = async (token: string): Promise<HduHelpOpenApiResponse<T>> => {
+      tried.push(token);
+      const res = await this.call(r.auth === 'user' ? 'api-user' : 'api-app', `${r.method} ${r.path}`, {
+        method: r.method,
+        path: r.path,
+        query: r.query,
+        json: r.json,
+        headers: r.headers(token),
+        secrets: tried,
+      });
+      return { data: res.data as T, msg: res.msg, requestId: res.requestId, status: res.status };
+    };
+    if (r.accessToken) return attempt(r.accessToken);
+    return this.appLevel(r.auth === 'app' ? 'app' : 'tenant').withToken(attempt);
+  }
+
+  /** The tenant / app token of this app, made on first use. */
+  private appLevel(kind: 'tenant' | 'app'): AppLevelToken {
+    this.only('neo', kind === 'tenant' ? 'tenantAccessToken' : 'appAccessToken');
+    const made = kind === 'tenant' ? this.tenantTokens : this.appTokens;
+    if (made) return made;
+    const tokens = new AppLevelToken(
+      {
+        store: this.tokenStore,
+        key: `hduhelp:${kind}:${this.baseURL}:${this.clientID}`,
+        timeout: this.timeout,
+        lockLease: DEFAULT_LOCK_LEASE_MS,
+        now: this.now,
+      },
+      () => this.fetchAppLevel(kind),
+    );
+    if (kind === 'tenant') this.tenantTokens = tokens;
+    else this.appTokens = tokens;
+    return tokens;
+  }
+
+  /** One tenant / app token call (JSON `{app_id, app_secret}`, core/token.go postEnvelope). */
+  private async fetchAppLevel(kind: 'tenant' | 'app'): Promise<AppLevelAnswer> {
+    const field = kind === 'tenant' ? 'tenantAccessToken' : 'appAccessToken';
+    const what = `the ${kind} access token`;
+    const { data, requestId } = await this.call('app', what, {
+      method: 'POST',
+      path: kind === 'tenant' ? this.paths.neoTenantToken : this.paths.neoAppToken,
+      json: { app_id: this.clientID, app_secret: this.clientSecret },
+    });
+    const token = isObject(data) ? optString(data, field) : undefined;
+    if (!isObject(data) || !token)
+      throw this.error('ERR_BAD_RESPONSE', `hduhelp: ${what} answer has no "${field}"`, {
+        details: requestId ? { requestId } : undefined,
+      });
+    return { accessToken: token, expire: optNumber(data, 'expire'), tenantKey: optString(data, 'tenantKey') || undefined };
+  }
+
   private only(api: HduHelpApi, method: string): void {
     if (this.api !== api) throw this.check.fail(`${method}() exists only in the ${api} API (this client is ${this.api})`);
   }
 
-  /** One call: the status table, then the envelope — `error` (classic) or `code` (neo) must be 0. */
+  /**
+   * One call: the body parsed here (so even a non-JSON answer's error carries the request id),
+   * the status table, then the envelope — `error` (classic) or `code` (neo) must be 0.
+   */
   private async call(
     kind: CallKind,
     what: string,
     req: ClientRequest & { path: string },
-  ): Promise<{ data: unknown; text: string }> {
+  ): Promise<{ data: unknown; text: string; msg?: string; requestId?: string; status: number }> {
     // the client secret, and every token / verifier this call carries: never echoed, even when the
     // platform quotes one back in its `msg`
-    const secrets = [this.clientSecret, ...collectSecrets(req.query, req.form, req.json, req.headers)];
-    const res = await this.send({ ...req, secrets });
-    const env = isObject(res.body) ? res.body : undefined;
+    const secrets = [
+      this.clientSecret,
+      ...collectSecrets(req.query, req.form, req.json, req.headers),
+      ...(req.secrets ? [...req.secrets] : []),
+    ];
+    const res = await this.send<string>({ ...req, secrets, responseType: 'text' });
+    const requestId = requestIdOf(res.headers);
+    const details = requestId ? { requestId } : undefined;
+    const body = parseBody(res, secrets, requestId);
+    const env = isObject(body) ? body : undefined;
     const codeKey = this.api === 'classic' ? 'error' : 'code';
+    const msg = env ? (optString(env, 'msg') ?? optString(env, 'message')) : undefined;
     const said: CampusAuthErrorOptions = {
       upstreamStatus: res.status,
       platformCode: env ? (optNumber(env, codeKey) ?? optString(env, codeKey)) : undefined,
-      platformMessage: env ? (optString(env, 'msg') ?? optString(env, 'message')) : undefined,
+      platformMessage: msg,
       secrets,
+      details,
     };
     this.checkStatus(res, what, said);
     if (!env) throw this.error('ERR_BAD_RESPONSE', `hduhelp: ${what} is not a JSON object (HTTP ${res.status})`, said);
     const code = optNumber(env, codeKey);
     if (code === undefined)
       throw this.error('ERR_BAD_RESPONSE', `hduhelp: ${what} has no numeric "${codeKey}" (HTTP ${res.status})`, said);
-    if (code === 0 && res.status >= 200 && res.status < 300) return { data: env.data, text: res.text };
-    throw this.refusal(kind, what, code, res.status, said);
-  }
-
-  /** A non-zero code (or a non-2xx status): whose fault it is. */
-  private refusal(kind: CallKind, what: string, code: number, status: number, said: CampusAuthErrorOptions) {
-    const how = `(HTTP ${status}, ${this.api === 'classic' ? 'error' : 'code'} ${code})`;
-    const appRefused = APP_REFUSED_CODES.has(code) || status === 403 || (status === 401 && kind !== 'token');
-    if (appRefused || kind === 'app')
-      return this.error(
-        'ERR_PLATFORM',
-        `hduhelp refused ${what} ${how}; check clientID / clientSecret and the app registration`,
-        said,
-      );
-    if (kind === 'code')
-      return this.error('ERR_INVALID_CREDENTIAL', `hduhelp refused the code: invalid, used or expired ${how}`, said);
-    if (kind === 'refresh') return this.error('ERR_INVALID_CREDENTIAL', `hduhelp refused the refresh token ${how}`, said);
-    if (status === 401 || TOKEN_REFUSED_CODES.has(code))
-      return this.error('ERR_INVALID_CREDENTIAL', `hduhelp refused the access token for ${what} ${how}`, said);
-    return this.error('ERR_PLATFORM', `hduhelp refused ${what} ${how}`, said);
+    if (code === 0 && res.status >= 200 && res.status < 300)
+      return { data: env.data, text: res.text, msg, requestId, status: res.status };
+    throw refusal(kind, what, codeKey, code, res.status, said);
   }
 }

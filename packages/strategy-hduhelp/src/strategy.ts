@@ -13,6 +13,7 @@ import {
   type CampusRequest,
   type CampusStrategyOptions,
   type StateStore,
+  type TokenStore,
   type VerifyFunction,
   type VerifyFunctionWithRequest,
 } from '@campus-passport/core';
@@ -61,6 +62,8 @@ export interface HduHelpStrategyOptions extends CampusStrategyOptions {
   paths?: Partial<HduHelpPaths>;
   /** Where states live. Default: the session (express-session), one key per strategy name. */
   stateStore?: StateStore;
+  /** neo: where the tenant / app tokens of `strategy.client` live. Default: the process store. */
+  tokenStore?: TokenStore;
 }
 
 export type HduHelpVerify<U = unknown> =

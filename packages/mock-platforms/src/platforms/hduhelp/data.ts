@@ -39,6 +39,10 @@ export const HDUHELP_NEO_ERRORS = {
   invalidAccessToken: 20006,
   /** A body in the wrong encoding, a missing field, a field of the wrong JSON type, an ungranted scope. */
   invalidParams: 20007,
+  /** A service API: no such person for the X-Staff-Id given. */
+  staffNotFound: 20008,
+  /** A service API: a valid token of a kind, or without the permission, the operation does not accept. */
+  permissionDenied: 20009,
 } as const;
 
 /** staffType: 1 undergraduate, 2 graduate, 3 staff (the token answer's numbering). */
@@ -52,6 +56,15 @@ export interface HduHelpUser {
   unitName: string;
   grade: string;
   avatar: string;
+  /**
+   * The student-record fields of neo person info (openapi.yaml PersonInfoData: classId, majorId,
+   * majorName, teacherId, teacherName — "仅学生填充", empty for staff). The values are the emulator's.
+   */
+  classId: string;
+  majorId: string;
+  majorName: string;
+  teacherId: string;
+  teacherName: string;
 }
 
 export const HDUHELP_USERS: readonly HduHelpUser[] = [
@@ -65,6 +78,11 @@ export const HDUHELP_USERS: readonly HduHelpUser[] = [
     unitName: '计算机学院',
     grade: '2022',
     avatar: 'https://static.hduhelp.com/avatar/22051234.png',
+    classId: '22052311',
+    majorId: '0523',
+    majorName: '计算机科学与技术',
+    teacherId: '40123',
+    teacherName: '王老师',
   },
   {
     userId: '3f1b2c4d-0002-4a6b-9c21-5e7f80a1b202',
@@ -76,6 +94,11 @@ export const HDUHELP_USERS: readonly HduHelpUser[] = [
     unitName: '电子信息学院',
     grade: '2023',
     avatar: 'https://static.hduhelp.com/avatar/232050077.png',
+    classId: '23085201',
+    majorId: '0852',
+    majorName: '电子信息',
+    teacherId: '40123',
+    teacherName: '王老师',
   },
   {
     userId: '3f1b2c4d-0003-4a6b-9c21-5e7f80a1b203',
@@ -87,6 +110,11 @@ export const HDUHELP_USERS: readonly HduHelpUser[] = [
     unitName: '计算机学院',
     grade: '',
     avatar: 'https://static.hduhelp.com/avatar/40123.png',
+    classId: '',
+    majorId: '',
+    majorName: '',
+    teacherId: '',
+    teacherName: '',
   },
 ];
 

@@ -2,7 +2,10 @@
  * The HDU Helper (杭电助手) emulator: classic OAuth (the seed's /oauth/* and data endpoints) and the
  * "neo" OAuth (/hduhelp-neo/open-apis/authen/*, PKCE), the serverVerify jump, a login page
  * listing the seeded users, single-use codes bound to the client that expire after 5 minutes,
- * and expiring access tokens — all on the emulator's clock.
+ * and expiring access tokens — all on the emulator's clock. neo also serves the tenant and app
+ * access tokens (/hduhelp-neo/open-apis/auth/*-access-token/internal) and two service APIs
+ * (academic/person/info with a tenant/app token + X-Staff-Id or a user token;
+ * academic/student-history/major-info with a user token only), with `stats()` counters.
  *
  * Sources, named again on each behaviour:
  * - neo: hduhelp/hduhelp-neo-sdk-go `openapi.yaml` (the contract: paths, methods, request
@@ -58,6 +61,10 @@ export interface HduHelpEmulatorOptions {
   codeTtl?: number;
   accessTokenTtl?: number;
   refreshTokenTtl?: number;
+  /** neo tenant_access_token lifetime, ms (default 7200 s). */
+  tenantTokenTtl?: number;
+  /** neo app_access_token lifetime, ms (default 7200 s). */
+  appTokenTtl?: number;
 }
 
 export interface IssueCodeOptions {
@@ -79,8 +86,28 @@ export interface HduHelpEmulator extends Emulator {
   serverVerifyURL(clientId?: string, userId?: string): string;
   /** Set the default redirect URI of a registered client (serverVerify jumps there). */
   setDefaultRedirect(clientId: string, uri: string): void;
-  /** Whether a token (access or refresh) is currently accepted. */
+  /** Whether a token (user access or refresh, tenant or app access) is currently accepted. */
   isTokenActive(token: string): boolean;
+  /** Counters of the neo token calls that succeeded (for tests and the bench). */
+  stats(): HduHelpNeoStats;
+  /** The X-Request-Id of the latest neo answer. */
+  readonly lastRequestId: string | undefined;
+}
+
+/** What the neo emulator counted since it started. */
+export interface HduHelpNeoStats {
+  /** Codes exchanged at …/authen/access-token. */
+  userTokenExchanges: number;
+  /** Refresh tokens rotated at …/authen/refresh-access-token. */
+  userTokenRefreshes: number;
+  /** Tokens minted at …/auth/tenant-access-token/internal. */
+  tenantTokenFetches: number;
+  /** Tokens minted at …/auth/app-access-token/internal. */
+  appTokenFetches: number;
+  /** Successful revoke calls. */
+  revocations: number;
+  /** Service-API calls answered with code 0. */
+  apiSuccesses: number;
 }
 
 type Api = 'classic' | 'neo';
@@ -107,8 +134,31 @@ interface TokenData {
   pair?: string;
 }
 
+/** A tenant_access_token or app_access_token: bound to {app_id, tenant_key} only (openapi.yaml). */
+interface AppLevelTokenData {
+  kind: 'tenant' | 'app';
+  clientId: string;
+  tenantKey: string;
+}
+
 const NEO_ROOT = '/hduhelp-neo';
 const NEO_PREFIX = `${NEO_ROOT}/open-apis/authen`;
+// openapi.yaml /hduhelp-neo/open-apis/auth/{tenant,app}-access-token/internal; core/token.go
+// pathTenantToken, pathAppToken
+const NEO_APP_PATHS = {
+  tenantToken: `${NEO_ROOT}/open-apis/auth/tenant-access-token/internal`,
+  appToken: `${NEO_ROOT}/open-apis/auth/app-access-token/internal`,
+} as const;
+// two service APIs of openapi.yaml: AcademicService_PersonInfo (BearerAuth, header X-Staff-Id)
+// and AcademicService_StudentHistoryMajorInfo (UATBearerAuth only, query student_id)
+const NEO_API_PATHS = {
+  personInfo: `${NEO_ROOT}/academic/person/info`,
+  majorInfo: `${NEO_ROOT}/academic/student-history/major-info`,
+} as const;
+// openapi.yaml AcademicService_StudentHistoryMajorInfo: "仅供获得 academic:studenthistory:read 权限的 UAT 调用"
+const STUDENT_HISTORY_SCOPE = 'academic:studenthistory:read';
+// the emulator's tenant key (openapi.yaml names tenant_key, never a value) — unconfirmed
+const TENANT_KEY = 'hdu';
 // openapi.yaml paths (current SDK); the older `/v1/…_token` spellings left with
 // hduhelp-neo-sdk-go commit f4c7dbe ("align handwritten auth client with Neo") and are not served
 const NEO_PATHS = {
@@ -151,6 +201,13 @@ const NEO_REVOKE: NeoBodySpec = {
   fields: ['app_id', 'app_secret', 'token', 'token_type_hint'],
   required: ['app_id', 'app_secret', 'token'],
 };
+// openapi.yaml TenantAccessTokenInternalRequestBody / AppAccessTokenInternalRequestBody
+// {app_id, app_secret}, requestBody application/json (core/token.go fetch → postEnvelope)
+const NEO_APP_TOKEN: NeoBodySpec = {
+  encoding: 'json',
+  fields: ['app_id', 'app_secret'],
+  required: ['app_id', 'app_secret'],
+};
 
 function mediaType(req: Request): string {
   return (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
@@ -169,6 +226,18 @@ export async function startHduhelpEmulator(options: HduHelpEmulatorOptions = {})
   // openapi.yaml gives app/tenant tokens "约 7200 秒"); refresh: 30 days — unconfirmed
   const accessTtl = options.accessTokenTtl ?? 2 * 60 * 60_000;
   const refreshTtl = options.refreshTokenTtl ?? 30 * 24 * 60 * 60_000;
+  // tenant / app tokens: "短时，约 7200 秒" (openapi.yaml, both internal token operations)
+  const tenantTtl = options.tenantTokenTtl ?? 7200_000;
+  const appTtl = options.appTokenTtl ?? 7200_000;
+  const stats: HduHelpNeoStats = {
+    userTokenExchanges: 0,
+    userTokenRefreshes: 0,
+    tenantTokenFetches: 0,
+    appTokenFetches: 0,
+    revocations: 0,
+    apiSuccesses: 0,
+  };
+  let lastRequestId: string | undefined;
   const clients = new Map<string, HduHelpClientRegistration>();
   for (const c of options.clients ?? [
     { clientId: HDUHELP_CLIENT_ID, clientSecret: HDUHELP_CLIENT_SECRET, api: 'classic' as const },
@@ -182,6 +251,9 @@ export async function startHduhelpEmulator(options: HduHelpEmulatorOptions = {})
   // A token found expired is forgotten (the kit's store): asked again, it is answered as unknown
   const accessTokens = new CredentialStore<TokenData>(now, accessTtl);
   const refreshTokens = new CredentialStore<TokenData>(now, refreshTtl);
+  // tenant and app tokens live side by side; a new fetch leaves the older ones valid until they
+  // expire (openapi.yaml says nothing of invalidation: lenient, unconfirmed)
+  const appLevelTokens = new CredentialStore<AppLevelTokenData>(now, Math.max(tenantTtl, appTtl));
   const findUser = (id: string | undefined) => HDUHELP_USERS.find((u) => u.userId === id || u.staffId === id);
   const live = (hit: TokenData | 'expired' | undefined) => (hit === 'expired' ? undefined : hit);
 
@@ -379,7 +451,8 @@ export async function startHduhelpEmulator(options: HduHelpEmulatorOptions = {})
     // every neo answer carries a request id header (core/response.go requestIDHeaders, first:
     // X-Request-Id); the value's format is unconfirmed
     app.use(NEO_ROOT, (_req, res, next) => {
-      res.set('X-Request-Id', randomUUID());
+      lastRequestId = randomUUID();
+      res.set('X-Request-Id', lastRequestId);
       next();
     });
 
@@ -553,6 +626,7 @@ export async function startHduhelpEmulator(options: HduHelpEmulatorOptions = {})
       )
         return neoFail(res, 400, HDUHELP_NEO_ERRORS.pkceFailed, 'code_verifier does not match');
       const t = issueTokens('neo', reg.clientId, entry.userId, entry.scope);
+      stats.userTokenExchanges++;
       neoOk(res, neoTokenData(t, entry.userId, entry.scope));
     });
 
@@ -576,6 +650,7 @@ export async function startHduhelpEmulator(options: HduHelpEmulatorOptions = {})
       refreshTokens.take(fields.refresh_token);
       if (entry.pair) accessTokens.delete(entry.pair);
       const t = issueTokens('neo', reg.clientId, entry.userId, entry.scope);
+      stats.userTokenRefreshes++;
       neoOk(res, neoTokenData(t, entry.userId, entry.scope));
     });
 
@@ -622,13 +697,144 @@ export async function startHduhelpEmulator(options: HduHelpEmulatorOptions = {})
         if (refresh.pair) accessTokens.delete(refresh.pair);
       }
       // idempotent: revoking an unknown or already dead token succeeds (openapi.yaml "幂等：吊销已失效令牌仍返回成功")
+      stats.revocations++;
       neoOk(res);
+    });
+
+    // POST …/auth/tenant-access-token/internal and …/auth/app-access-token/internal, a JSON body
+    // {app_id, app_secret} (openapi.yaml; core/token.go tenantTokenCache.fetch → postEnvelope)
+    // → {code, msg, data: {tenantAccessToken | appAccessToken, expire (seconds), tenantKey}}
+    // (openapi.yaml TenantAccessTokenData, AppAccessTokenData). Every call mints a new token —
+    // whether the live server hands back a cached one with its remaining lifetime is unconfirmed
+    // (core/token.go calls `expire` "the server-reported remaining lifetime").
+    for (const kind of ['tenant', 'app'] as const)
+      app.post(kind === 'tenant' ? NEO_APP_PATHS.tenantToken : NEO_APP_PATHS.appToken, (req, res) => {
+        const fields = neoBody(req, res, NEO_APP_TOKEN);
+        if (!fields) return;
+        const reg = neoApp(res, fields);
+        if (!reg) return;
+        const ttl = kind === 'tenant' ? tenantTtl : appTtl;
+        const token = appLevelTokens.mint(
+          { kind, clientId: reg.clientId, tenantKey: TENANT_KEY },
+          // the t-/a- prefixes are the emulator's (openapi.yaml: bearerFormat opaque)
+          { ttl, prefix: kind === 'tenant' ? 't-' : 'a-' },
+        );
+        if (kind === 'tenant') stats.tenantTokenFetches++;
+        else stats.appTokenFetches++;
+        const expire = Math.floor(ttl / 1000);
+        neoOk(
+          res,
+          kind === 'tenant'
+            ? { tenantAccessToken: token, expire, tenantKey: TENANT_KEY }
+            : { appAccessToken: token, expire, tenantKey: TENANT_KEY },
+        );
+      });
+
+    /**
+     * The caller of a neo service API: `Authorization: Bearer <token>` (openapi.yaml
+     * securitySchemes, all `scheme: bearer`) holding a user, tenant or app access token of this
+     * emulator. An unknown or expired token → HTTP 401, invalidAccessToken — unconfirmed (the
+     * same answer as user-info's).
+     */
+    function apiCaller(req: Request, res: Response): { user?: TokenData; appLevel?: AppLevelTokenData } | undefined {
+      const m = /^bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+      const token = m?.[1];
+      const user = live(accessTokens.peek(token));
+      if (user?.api === 'neo') return { user };
+      const level = appLevelTokens.peek(token);
+      if (level && level !== 'expired') return { appLevel: level };
+      const expired = accessTokens.peek(token) === 'expired' || level === 'expired';
+      return void neoFail(
+        res,
+        401,
+        HDUHELP_NEO_ERRORS.invalidAccessToken,
+        expired ? 'access token expired' : 'invalid or missing access token',
+      );
+    }
+
+    // GET /hduhelp-neo/academic/person/info (openapi.yaml AcademicService_PersonInfo, security
+    // BearerAuth, parameter X-Staff-Id in header) → PersonInfoResponseBody {code, msg, data:
+    // PersonInfoData}. A user token names its own person ("a user token gets the target identity
+    // from the token", hduhelp-neo-sdk-go README.md; X-Staff-Id then ignored — unconfirmed); a
+    // tenant or app token picks the person with X-Staff-Id ("TAT/App 可用 X-Staff-Id 选择目标",
+    // openapi.yaml AdminService apps/permissions). Without X-Staff-Id → HTTP 400 invalidParams, an
+    // unknown one → HTTP 404 staffNotFound — both unconfirmed. application_scopes are not
+    // checked (lenient, unconfirmed).
+    app.get(NEO_API_PATHS.personInfo, (req, res) => {
+      const caller = apiCaller(req, res);
+      if (!caller) return;
+      let person: HduHelpUser | undefined;
+      if (caller.user) person = findUser(caller.user.userId);
+      else {
+        const staffId = req.get('x-staff-id')?.trim();
+        if (!staffId)
+          return neoFail(res, 400, HDUHELP_NEO_ERRORS.invalidParams, 'X-Staff-Id is required with a tenant or app token');
+        person = HDUHELP_USERS.find((u) => u.staffId === staffId);
+        if (!person) return neoFail(res, 404, HDUHELP_NEO_ERRORS.staffNotFound, 'no person with this X-Staff-Id');
+      }
+      const u = person!;
+      const student = u.staffType !== 3;
+      stats.apiSuccesses++;
+      // openapi.yaml PersonInfoData: every field a string; the student-record fields "仅学生填充"
+      // (empty for staff); staffType in the token answer's numbering as a string — unconfirmed
+      neoOk(res, {
+        staffId: u.staffId,
+        staffName: u.staffName,
+        staffState: u.staffState,
+        staffType: String(u.staffType),
+        unitCode: u.unitCode,
+        grade: u.grade,
+        unitName: u.unitName,
+        classId: student ? u.classId : '',
+        majorId: student ? u.majorId : '',
+        majorName: student ? u.majorName : '',
+        teacherId: student ? u.teacherId : '',
+        teacherName: student ? u.teacherName : '',
+      });
+    });
+
+    // GET /hduhelp-neo/academic/student-history/major-info?student_id= (openapi.yaml
+    // AcademicService_StudentHistoryMajorInfo, security UATBearerAuth: "仅供获得
+    // academic:studenthistory:read 权限的 UAT 调用") → StudentHistoryMajorInfoResponseBody {code,
+    // msg, data: StudentHistoryMajorInfoItem[]}. A tenant/app token, or a user token without that
+    // scope → HTTP 403 permissionDenied — unconfirmed. Without student_id: the token's own user;
+    // an unknown student → [] — both unconfirmed. Two semesters per student of the emulator's own.
+    app.get(NEO_API_PATHS.majorInfo, (req, res) => {
+      const caller = apiCaller(req, res);
+      if (!caller) return;
+      if (!caller.user)
+        return neoFail(res, 403, HDUHELP_NEO_ERRORS.permissionDenied, 'this API accepts a user access token only');
+      const granted = caller.user.scope.split(',').map((s) => s.trim());
+      if (!granted.includes(STUDENT_HISTORY_SCOPE))
+        return neoFail(res, 403, HDUHELP_NEO_ERRORS.permissionDenied, `the user token lacks ${STUDENT_HISTORY_SCOPE}`);
+      const studentId = param(req, 'student_id') || findUser(caller.user.userId)?.staffId;
+      const u = HDUHELP_USERS.find((x) => x.staffId === studentId && x.staffType !== 3);
+      stats.apiSuccesses++;
+      if (!u) return neoOk(res, []);
+      const year = Number(u.grade);
+      // openapi.yaml StudentHistoryMajorInfoItem: schoolYear, semester, studentId, studentName,
+      // unitId, unitName, majorCode, major, classNo, grade — all strings
+      neoOk(
+        res,
+        ['1', '2'].map((semester) => ({
+          schoolYear: `${year}-${year + 1}`,
+          semester,
+          studentId: u.staffId,
+          studentName: u.staffName,
+          unitId: u.unitCode,
+          unitName: u.unitName,
+          majorCode: u.majorId,
+          major: u.majorName,
+          classNo: u.classId,
+          grade: u.grade,
+        })),
+      );
     });
   }
 
   const emu = await startEmulator({ name: 'hduhelp', port: options.port, host: options.host, clock, routes });
 
-  return Object.assign(emu, {
+  const emulator = Object.assign(emu, {
     users: HDUHELP_USERS,
     issueCode: (o: IssueCodeOptions = {}) => issueCode(o),
     serverVerifyURL(clientId = HDUHELP_CLIENT_ID, userId?: string) {
@@ -643,7 +849,10 @@ export async function startHduhelpEmulator(options: HduHelpEmulatorOptions = {})
       reg.defaultRedirectUri = uri;
     },
     isTokenActive(t: string) {
-      return !!(live(accessTokens.peek(t)) ?? live(refreshTokens.peek(t)));
+      const level = appLevelTokens.peek(t);
+      return !!(live(accessTokens.peek(t)) ?? live(refreshTokens.peek(t)) ?? (level === 'expired' ? undefined : level));
     },
+    stats: () => ({ ...stats }),
   });
+  return Object.defineProperty(emulator, 'lastRequestId', { get: () => lastRequestId, enumerable: true }) as HduHelpEmulator;
 }
