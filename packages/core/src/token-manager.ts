@@ -7,6 +7,11 @@ export interface AppToken {
   accessToken: string;
   /** Epoch ms when the access token stops working. */
   expiresAt: number;
+  /**
+   * Epoch ms from which the token is renewed, when it is not simply `skew` before `expiresAt`
+   * (e.g. a lead that depends on the token's own lifetime).
+   */
+  refreshAt?: number;
   refreshToken?: string;
   /** Epoch ms when the refresh token stops working (unknown = assume usable until it fails). */
   refreshExpiresAt?: number;
@@ -92,19 +97,31 @@ export function processTokenStore(): MemoryTokenStore {
 }
 
 export interface AppTokenManagerOptions {
-  /** Store key: one per app (e.g. `zafu:<clientId>`). */
+  /** Store key: one per app (e.g. `zafu:<clientId>`), or per user for a user's token chain. */
   key: string;
-  /** Fetch a brand-new token (app login / client credentials). */
-  fetch: () => Promise<AppToken>;
-  /** Exchange a refresh token for a new token; when it fails the manager fetches anew. */
+  /**
+   * Fetch a brand-new token (app login / client credentials). Without it (a user's token, which
+   * only a login can issue), a token that cannot be refreshed ends the call with the refresh's
+   * error, or ERR_INVALID_CREDENTIAL when there is no refresh token.
+   */
+  fetch?: () => Promise<AppToken>;
+  /**
+   * Exchange a refresh token for a new token; it receives the record read under the lock (so a
+   * rotating refresh token is never sent twice). When it fails the manager fetches anew.
+   */
   refresh?: (token: AppToken) => Promise<AppToken>;
   store?: TokenStore;
-  /** Treat the token as expired this long before it really is. Default 60 000 ms. */
+  /** Renew a token this long before it expires (unless the token has `refreshAt`). Default 60 000 ms. */
   skew?: number;
   /** Clock (epoch ms). */
   now?: () => number;
   /** Which errors mean "the platform rejected the app token". Default: `err.appTokenRejected`. */
   isInvalidTokenError?: (err: unknown) => boolean;
+  /**
+   * When a renewal fails for a passing reason (timeout, network, 5xx, rate limit) while the stored
+   * token still works, answer with it instead of the error. Default false.
+   */
+  serveStale?: boolean;
   /**
    * The bound on one `get()` while it waits on the store and on another process's fetch, ms
    * (a store that does not answer within it is ERR_STORE). Default 10 000 — pass the client's
@@ -123,32 +140,37 @@ export interface AppTokenManagerOptions {
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const DEFAULT_STORE_TIMEOUT = 10_000;
 const DEFAULT_LEASE = 2_000;
+/** Failures after which a still-working stored token may be served (`serveStale`). */
+const PASSING: ReadonlySet<string> = new Set([
+  'ERR_TIMEOUT',
+  'ERR_NETWORK',
+  'ERR_PLATFORM',
+  'ERR_RATE_LIMITED',
+  'ERR_BAD_RESPONSE',
+]);
 
 /**
- * Keeps one app token fresh: cached until `skew` before expiry, one fetch in flight however many
- * callers wait, refresh where the platform has it, and invalidate-and-retry-once.
+ * Keeps one token fresh: cached until shortly before expiry, one fetch or refresh in flight however
+ * many callers wait (across processes with the store's lock), refresh first where the platform has
+ * one, invalidate-and-retry-once, and every store operation bounded.
  */
 export class AppTokenManager {
   private readonly store: TokenStore;
   private readonly skew: number;
   private readonly now: () => number;
   private inflight: Promise<AppToken> | undefined;
-  /** Number of `fetch` calls made by this manager (for tests and metrics). */
-  fetchCount = 0;
-  /** Number of `refresh` calls made by this manager. */
-  refreshCount = 0;
 
   constructor(private readonly opts: AppTokenManagerOptions) {
     if (!opts.key) throw new CampusAuthError('ERR_CONFIG', 'AppTokenManager needs a key', { platform: opts.platform });
-    if (typeof opts.fetch !== 'function')
-      throw new CampusAuthError('ERR_CONFIG', 'AppTokenManager needs a fetch function', { platform: opts.platform });
+    if (typeof opts.fetch !== 'function' && typeof opts.refresh !== 'function')
+      throw new CampusAuthError('ERR_CONFIG', 'AppTokenManager needs a fetch or a refresh function', { platform: opts.platform });
     this.store = opts.store ?? new MemoryTokenStore();
     this.skew = opts.skew ?? 60_000;
     this.now = opts.now ?? Date.now;
   }
 
   private fresh(t: AppToken | undefined): t is AppToken {
-    return !!t && t.expiresAt - this.skew > this.now();
+    return !!t && !!t.accessToken && (t.refreshAt ?? t.expiresAt - this.skew) > this.now();
   }
 
   /** The current access token, fetching or refreshing when needed. */
@@ -158,12 +180,50 @@ export class AppTokenManager {
 
   /** The current token record. */
   async getToken(): Promise<AppToken> {
-    const stored = await this.storeOp('a read', () => this.store.get(this.opts.key), this.deadline());
+    const stored = await this.peek();
     if (this.fresh(stored)) return stored;
-    this.inflight ??= this.obtain(stored).finally(() => {
+    return this.renewing(stored);
+  }
+
+  /** The stored record as it is, without renewing it (bounded like every store operation). */
+  peek(): Promise<AppToken | undefined> {
+    return this.storeOp('a read', () => this.store.get(this.opts.key), this.deadline());
+  }
+
+  /**
+   * Read-modify-write the stored record under the store's lock (the one a renewal holds): `fn`
+   * returns the new record, `null` to delete it, or `undefined` to leave it. Resolves with the
+   * record as stored afterwards.
+   */
+  update(
+    fn: (current: AppToken | undefined) => Promise<AppToken | null | undefined> | AppToken | null | undefined,
+  ): Promise<AppToken | undefined> {
+    const deadline = this.deadline();
+    return this.locked(deadline, 'another process holding the token lock', async () => {
+      const current = await this.storeOp('a read', () => this.store.get(this.opts.key), deadline);
+      const next = await fn(current);
+      if (next === undefined) return current;
+      if (next === null) {
+        await this.storeOp('a delete', () => this.store.delete(this.opts.key), Math.max(deadline, Date.now() + 1000));
+        return undefined;
+      }
+      await this.write(next, deadline);
+      return next;
+    });
+  }
+
+  /** One renewal in flight per manager; with `serveStale`, a passing failure answers with the stored token. */
+  private renewing(stale: AppToken | undefined): Promise<AppToken> {
+    this.inflight ??= this.obtain(stale).finally(() => {
       this.inflight = undefined;
     });
-    return this.inflight;
+    if (!this.opts.serveStale) return this.inflight;
+    return this.inflight.catch(async (err: unknown) => {
+      if (!isCampusAuthError(err) || !PASSING.has(err.code)) throw err;
+      const stored = await this.peek().catch(() => undefined);
+      if (stored?.accessToken && stored.expiresAt > this.now()) return stored;
+      throw err;
+    });
   }
 
   /**
@@ -217,62 +277,101 @@ export class AppTokenManager {
     return Date.now() + (left === undefined ? own : Math.max(1, Math.min(own, left)));
   }
 
-  private async obtain(stale: AppToken | undefined): Promise<AppToken> {
+  /** A write, bounded; at least 1 s, so a token just obtained is not lost to a nearly spent budget. */
+  private write(token: AppToken, deadline: number): Promise<void> {
+    return this.storeOp('a write', () => this.store.set(this.opts.key, token), Math.max(deadline, Date.now() + 1000));
+  }
+
+  /**
+   * Run `fn` holding the store's lock, its lease renewed while `fn` runs (a holder that dies frees
+   * it within one lease). While another holds it, `whileWaiting` may end the wait with a result
+   * (e.g. the token the holder stored). Without a lock in the store, `fn` runs at once.
+   */
+  private async locked<T>(
+    deadline: number,
+    waitingFor: string,
+    fn: () => Promise<T>,
+    whileWaiting?: () => Promise<T | undefined>,
+  ): Promise<T> {
     const { store } = this;
-    const key = this.opts.key;
-    if (!store.lock) return this.produce(stale, this.deadline());
-    const deadline = this.deadline();
+    if (!store.lock) return fn();
     const lease = this.opts.lockLease ?? DEFAULT_LEASE;
     for (;;) {
-      const release = await this.storeOp('the lock', () => store.lock!(key, lease), deadline);
+      const release = await this.storeOp('the lock', () => store.lock!(this.opts.key, lease), deadline);
       if (release) {
-        // renew the lease while the fetch runs: if this process dies, the lock frees itself
         const renewer = release.renew ? setInterval(() => void release.renew!().catch(() => false), lease / 3) : undefined;
         renewer?.unref?.();
         try {
-          // Someone may have stored a fresh token while we waited for the lock.
-          const current = await this.storeOp('a read', () => store.get(key), deadline);
-          if (this.fresh(current)) return current;
-          return await this.produce(current ?? stale, deadline);
+          return await fn();
         } finally {
           if (renewer) clearInterval(renewer);
           await this.storeOp('the unlock', () => release(), Math.max(deadline, Date.now() + 1000)).catch(() => undefined);
         }
       }
       await sleep(Math.min(50, Math.max(5, deadline - Date.now())));
-      const current = await this.storeOp('a read', () => store.get(key), deadline);
-      if (this.fresh(current)) return current;
+      const done = await whileWaiting?.();
+      if (done !== undefined) return done;
       if (Date.now() >= deadline)
-        throw new CampusAuthError('ERR_TIMEOUT', 'timed out waiting for another process to fetch the app token', {
+        throw new CampusAuthError('ERR_TIMEOUT', `timed out waiting for ${waitingFor}`, {
           platform: this.opts.platform,
           retryable: true,
         });
     }
   }
 
+  private obtain(stale: AppToken | undefined): Promise<AppToken> {
+    const deadline = this.deadline();
+    const read = () => this.storeOp('a read', () => this.store.get(this.opts.key), deadline);
+    return this.locked(
+      deadline,
+      'another process to fetch the app token',
+      async () => {
+        // someone may have stored a fresh token while we waited for the lock
+        const current = this.store.lock ? await read() : stale;
+        if (this.fresh(current)) return current;
+        return this.produce(current ?? stale, deadline);
+      },
+      async () => {
+        const current = await read();
+        return this.fresh(current) ? current : undefined;
+      },
+    );
+  }
+
   private async produce(stale: AppToken | undefined, deadline: number): Promise<AppToken> {
     let token: AppToken | undefined;
+    let refreshError: unknown;
     const canRefresh =
       this.opts.refresh &&
       stale?.refreshToken &&
       (stale.refreshExpiresAt === undefined || stale.refreshExpiresAt - this.skew > this.now());
     if (canRefresh) {
       try {
-        this.refreshCount++;
         token = await this.opts.refresh!(stale!);
-      } catch {
-        token = undefined; // refresh failed: log in again
+      } catch (err) {
+        refreshError = err; // refresh failed: log in again, where the platform lets us
       }
     }
     if (!token) {
-      this.fetchCount++;
+      if (!this.opts.fetch)
+        throw (
+          refreshError ??
+          new CampusAuthError('ERR_INVALID_CREDENTIAL', 'no usable refresh token is stored: a new login is needed', {
+            platform: this.opts.platform,
+          })
+        );
       token = await this.opts.fetch();
     }
     if (!token || typeof token.accessToken !== 'string' || !token.accessToken || !Number.isFinite(token.expiresAt))
       throw new CampusAuthError('ERR_BAD_RESPONSE', 'app token answer has no usable access token / expiry', {
         platform: this.opts.platform,
       });
-    await this.storeOp('a write', () => this.store.set(this.opts.key, token), Math.max(deadline, Date.now() + 1000));
+    // a new token is never due at once (a refresh that copied the old record's refreshAt)
+    if (token.refreshAt !== undefined && !(token.refreshAt > this.now())) {
+      const { refreshAt: _stale, ...rest } = token;
+      token = rest;
+    }
+    await this.write(token, deadline);
     return token;
   }
 
@@ -302,10 +401,11 @@ export class AppTokenManager {
 
   /** A new token after `rejected` was refused: another caller's renewal, a refresh, or a fetch. */
   private async renew(rejected: AppToken): Promise<AppToken> {
-    const stored = await this.storeOp('a read', () => this.store.get(this.opts.key), this.deadline());
+    const stored = await this.peek();
     if (this.fresh(stored) && stored.accessToken !== rejected.accessToken) return stored;
     // the rejected record still carries the refresh token: obtain() refreshes with it first
-    this.inflight ??= this.obtain({ ...rejected, expiresAt: 0 }).finally(() => {
+    const { refreshAt: _due, ...record } = rejected;
+    this.inflight ??= this.obtain({ ...record, expiresAt: 0 }).finally(() => {
       this.inflight = undefined;
     });
     return this.inflight;

@@ -387,7 +387,6 @@ describe('the invalidation hazard: every fetch invalidates the previous token', 
       const results = await Promise.allSettled(Array.from({ length: 200 }, (_, i) => mixed(i % 2 ? a : b, i)));
       expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
       expect(emu2.stats()).toMatchObject({ tokenFetches: 1, invalidations: 0, staleRejections: 0, apiSuccesses: 200 });
-      expect(a.tokens.fetchCount + b.tokens.fetchCount).toBe(1);
     } finally {
       await emu2.close();
     }
