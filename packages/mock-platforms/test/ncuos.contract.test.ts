@@ -438,6 +438,30 @@ describe('the other signed routes (router/app/*.go, controllers/app/*.go)', () =
     expect(edVerify(null, Buffer.from(`${h}.${c}`), key, Buffer.from(s, 'base64url'))).toBe(true);
     expect(JSON.parse(Buffer.from(c, 'base64url').toString())).toMatchObject({ type: 'Login', uid: 8 });
   });
+
+  it('access-token claims: exactly exp, iat, type, uid, oid, id, appCode, payload in jwtClaims order; json.Marshal HTML escaping', async () => {
+    const { accessToken, refreshToken } = await login('<a&b>');
+    const raw = Buffer.from(accessToken.split('.')[1], 'base64url').toString();
+    // jwtClaims: RegisteredClaims (exp, iat) < TypedClaims.type < UserClaims (uid, oid) < RefreshToken (id, appCode, payload)
+    expect(Object.keys(JSON.parse(raw))).toEqual(['exp', 'iat', 'type', 'uid', 'oid', 'id', 'appCode', 'payload']);
+    expect(raw).toContain('"payload":"\\u003ca\\u0026b\\u003e"'); // golang-jwt marshals with encoding/json
+    // payload has omitempty; the refresh token carries the same claims with type Refresh
+    const plain = await login();
+    expect(JSON.parse(Buffer.from(plain.accessToken.split('.')[1], 'base64url').toString())).not.toHaveProperty('payload');
+    expect(JSON.parse(Buffer.from(refreshToken.split('.')[1], 'base64url').toString())).toMatchObject({
+      type: 'Refresh',
+      payload: '<a&b>',
+    });
+  });
+
+  it('a token segment that is not unpadded base64url is refused (golang-jwt DecodeSegment: RawURLEncoding) → 31', async () => {
+    const { accessToken } = await login();
+    const verifyAccess = (token: string) => postJson('/api/v1/app/token/access/verify', signFlat({ token }));
+    expect((await verifyAccess(accessToken)).body).toMatchObject({ code: 0, data: { uid: 8 } });
+    const [h, c, s] = accessToken.split('.');
+    for (const bad of [`${h}.${c}.${s}=`, `${h}=.${c}.${s}`, `${h}.${c}.${s}!`, `${h}.${c}.${s.replace(/-/g, '+')}x`])
+      expect((await verifyAccess(bad)).body).toEqual(TOKEN_INVALID);
+  });
 });
 
 describe('routes and methods as gin.Default + GinWebServe answer them (internal/router/*.go)', () => {

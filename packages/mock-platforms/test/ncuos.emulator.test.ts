@@ -191,4 +191,42 @@ describe('ncuos emulator', () => {
       await limited.close();
     }
   });
+
+  it('rotateKey() (test hook): the keypair route serves the new key, jwtPublicKeyPem follows, old tokens stop verifying', async () => {
+    const rotating = await startNcuosEmulator({ rateLimit: 0 });
+    try {
+      const ts = () => Math.floor(rotating.clock.now() / 1000);
+      const post = (path: string, fields: Record<string, string | number | boolean>) =>
+        request(rotating.url).post(path).send(sign(fields, ts()));
+      const serverKey = async () => {
+        const q = new URLSearchParams(Object.entries(sign({}, ts())).map(([k, v]): [string, string] => [k, String(v)]));
+        const res = await request(rotating.url).get(`/api/v1/app/keypair/server?${q}`);
+        return Buffer.from(res.body.data.jwt as string, 'base64').toString();
+      };
+      const before = await post('/api/v1/public/login/verify', {
+        token: rotating.issueLoginToken(8),
+        grantType: 'refresh_token',
+      });
+      const { accessToken, refreshToken } = before.body.data as { accessToken: string; refreshToken: string };
+      const pem1 = await serverKey();
+      expect(pem1).toBe(rotating.jwtPublicKeyPem);
+
+      rotating.rotateKey();
+      const pem2 = await serverKey();
+      expect(pem2).not.toBe(pem1);
+      expect(pem2).toBe(rotating.jwtPublicKeyPem);
+      expect(pem2).toMatch(/^-----BEGIN EC PUBLIC KEY-----\n/);
+      // tokens signed with the old key: invalid (31) — the refresh record itself still exists
+      expect((await post('/api/v1/app/token/access/verify', { token: accessToken })).body.code).toBe(31);
+      expect((await post('/api/v1/app/token/refresh/', { token: refreshToken })).body.code).toBe(31);
+      // new tokens are signed with the new key
+      const after = await post('/api/v1/public/login/verify', { token: rotating.issueLoginToken(9), grantType: 'refresh_token' });
+      expect((await post('/api/v1/app/token/access/verify', { token: after.body.data.accessToken })).body).toEqual({
+        code: 0,
+        data: { uid: 9 },
+      });
+    } finally {
+      await rotating.close();
+    }
+  });
 });

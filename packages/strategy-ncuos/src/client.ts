@@ -3,14 +3,18 @@
  * mode), usable without Passport. The client base validates `baseURL`, `timeout`, `transport` and
  * the clock and maps 429 / 5xx; this file keeps only what is GeniusAuth's own: every call signed
  * (./signature.ts), the `{ code, data, msg }` envelope, the platform-code table, and code 6's two
- * meanings, told apart by a cached proof that the signature is good.
+ * meanings, told apart by a cached proof that the signature is good. Access tokens can also be
+ * checked locally against the server's cached Ed25519 key (./local-verify.ts, ./access-token.ts).
  * Source: ncuhome/GeniusAuthoritarian (server) and ncuhome/GeniusAuthoritarianClient (client.go,
  * signature/signature.go); see the README's "Sources" table.
  */
+import type { KeyObject } from 'node:crypto';
 import { isCampusAuthError, type CampusAuthError, type CampusErrorCode, type HttpMethod } from '@campus-passport/core';
 import { PlatformClient, isObject, type PlatformClientOptions } from '@campus-passport/core/kit';
+import { parseServerKeyAnswer, type NcuosLocalAccessInfo } from './access-token';
+import { LocalAccessVerifier } from './local-verify';
 import { checkLoginOptions, type VerifyLoginOptions } from './login-form';
-import { requireAccessToken, type AccessTokenMiddleware } from './middleware';
+import { requireAccessToken, type AccessTokenMiddleware, type RequireAccessTokenOptions } from './middleware';
 import {
   PLATFORM,
   parseAccessVerify,
@@ -33,7 +37,10 @@ export const PATHS = {
   accessVerify: '/api/v1/app/token/access/verify',
   userInfo: '/api/v1/app/token/access/user/info',
   publicUserInfo: '/api/v1/app/user/info',
-  /** Signed, no user token, no database query: the call that tells a refused token from a wrong appSecret. */
+  /**
+   * Signed, no user token, no database query: the server's JWT public key (local access-token
+   * checks), and the call that tells a refused token from a wrong appSecret.
+   */
   serverKeys: '/api/v1/app/keypair/server',
 } as const;
 /**
@@ -78,11 +85,18 @@ export class GeniusAuthClient extends PlatformClient {
   private signatureProvenAt: number | undefined;
   /** The signature check in flight: concurrent code-6 answers share it. */
   private signatureCheck: Promise<boolean> | undefined;
+  /** Local access-token checks against the cached server key (./local-verify.ts). */
+  private readonly local: LocalAccessVerifier;
 
   constructor(options: GeniusAuthClientOptions) {
     super(PLATFORM, options, DEFAULT_BASE_URL);
     this.appCode = this.check.string(options.appCode, 'appCode');
     this.appSecret = this.check.string(options.appSecret, 'appSecret');
+    this.local = new LocalAccessVerifier(
+      this.appCode,
+      () => this.now(),
+      () => this.getServerPublicKey(),
+    );
   }
 
   /** The platform's login page for this app; it returns to the app's registered callback with ?token=. */
@@ -142,7 +156,7 @@ export class GeniusAuthClient extends PlatformClient {
     return parseRefreshAnswer(data);
   }
 
-  /** Check an access token: `{ uid, payload }`. */
+  /** Check an access token with the platform (one signed call): `{ uid, payload }`. Sees revocations. */
   async verifyAccessToken(accessToken: string): Promise<NcuosAccessInfo> {
     // code 6 after a good signature: the access token belongs to another app (middlewares/app.go RequireAccessToken)
     const { data } = await this.call('POST', PATHS.accessVerify, { token: accessToken }, TOKEN_OF_OTHER_APP);
@@ -183,9 +197,41 @@ export class GeniusAuthClient extends PlatformClient {
     return parsePublicUsers(data);
   }
 
-  /** Express middleware for API routes: `requireAccessToken(this)` (./middleware.ts). */
-  requireAccessToken(): AccessTokenMiddleware {
-    return requireAccessToken(this);
+  /**
+   * Check an access token here, without a platform call once the server key is cached: Ed25519
+   * signature, `type` Access, `exp` (3 s leeway), this app's `appCode`. Blind to revocation (a
+   * destroyed refresh token, a user changed on the platform) until the token expires (≤ 5 min); see
+   * the README. Refused → ERR_INVALID_CREDENTIAL; a failed key fetch → that fetch's error.
+   */
+  verifyAccessTokenLocally(accessToken: string): Promise<NcuosLocalAccessInfo> {
+    return this.local.verify(accessToken);
+  }
+
+  /**
+   * The server's JWT public key: signed `GET /api/v1/app/keypair/server`, `data.jwt` decoded
+   * (controllers/app/keypair.go). Not cached here (verifyAccessTokenLocally caches it).
+   */
+  async getServerPublicKey(): Promise<KeyObject> {
+    try {
+      const { data } = await this.call('GET', PATHS.serverKeys, {});
+      return parseServerKeyAnswer(data);
+    } catch (err) {
+      if (!isCampusAuthError(err)) throw err;
+      const { code, status, upstreamStatus, platformCode, platformMessage, retryable } = err;
+      throw this.error(code, `could not fetch the ncuos server public key: ${err.message}`, {
+        status,
+        upstreamStatus,
+        platformCode,
+        platformMessage,
+        retryable,
+        cause: err,
+      });
+    }
+  }
+
+  /** Express middleware for API routes: `requireAccessToken(this, options)` (./middleware.ts). */
+  requireAccessToken(options?: RequireAccessTokenOptions): AccessTokenMiddleware {
+    return requireAccessToken(this, options);
   }
 
   /**

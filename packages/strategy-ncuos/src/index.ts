@@ -21,11 +21,30 @@ export {
 export { signParams, signatureBase, stringifyForSignature, signedQuery, type SignableValue } from './signature';
 export {
   requireAccessToken,
+  ACCESS_TOKEN_CHECKS,
+  type AccessTokenCheck,
+  type RequireAccessTokenOptions,
   type NcuosAccess,
   type AccessTokenMiddleware,
   type AccessTokenRequest,
   type AccessTokenVerifier,
 } from './middleware';
+export {
+  ACCESS_TOKEN_LEEWAY_MS,
+  ACCESS_TOKEN_TYPE,
+  MAX_ACCESS_TOKEN_LENGTH,
+  SERVER_KEY_PEM_LABELS,
+  checkAccessClaims,
+  decodeBase64,
+  decodeBase64Url,
+  parseJwt,
+  parseServerKeyAnswer,
+  pemToDer,
+  verifyJwtSignature,
+  type NcuosLocalAccessInfo,
+  type ParsedJwt,
+} from './access-token';
+export { KEY_REFETCH_INTERVAL_MS, VERIFIED_TOKEN_MEMO_SIZE } from './local-verify';
 export {
   PLATFORM,
   parseLoginAnswer,

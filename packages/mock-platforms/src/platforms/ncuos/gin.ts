@@ -9,7 +9,7 @@
 import { isIP } from 'node:net';
 import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { rawBody } from '../../kit';
-import { BindError, bindForm, bindJson, parseGoQuery, type Bound, type GoField, type GoValue } from './gojson';
+import { BindError, bindForm, bindJson, goMarshal, parseGoQuery, type Bound, type GoField, type GoValue } from './gojson';
 
 export function normalizeIp(ip: string | undefined): string {
   if (!ip) return '';
@@ -40,10 +40,9 @@ export function rawQueryOf(req: Request): string {
   return q === -1 ? '' : req.originalUrl.slice(q + 1);
 }
 
-/** c.JSON: encoding/json escapes <, >, & and U+2028/9. */
+/** c.JSON: encoding/json escapes <, >, & and U+2028/9 (goMarshal). */
 export function goJson(res: Response, status: number, body: unknown): void {
-  const text = JSON.stringify(body).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  res.status(status).type('application/json; charset=utf-8').send(text);
+  res.status(status).type('application/json; charset=utf-8').send(goMarshal(body));
 }
 
 /**

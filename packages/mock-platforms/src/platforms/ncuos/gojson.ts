@@ -27,6 +27,15 @@ export type GoValue = string | boolean | null | GoNumber | GoObject | GoValue[];
 export class GoJsonError extends Error {}
 
 /**
+ * encoding/json's Marshal of a JSON-shaped value: JSON.stringify, then the HTML escaping Go applies
+ * by default (<, >, & and U+2028 / U+2029 as \u00XX escapes). Source: Go encoding/json (Marshal,
+ * HTMLEscape), as used by gin's c.JSON and golang-jwt's SigningString.
+ */
+export function goMarshal(value: unknown): string {
+  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
  * Decode the first JSON value of `text` as Go's json.Decoder.Decode does: leading whitespace
  * skipped, anything after the first complete value left unread, lone surrogates → U+FFFD.
  */

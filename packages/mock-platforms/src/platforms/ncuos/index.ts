@@ -88,8 +88,14 @@ export interface NcuosEmulatorOptions {
 export interface NcuosEmulator extends Emulator {
   readonly apps: Map<string, NcuosApp>;
   readonly users: NcuosSeedUser[];
-  /** The public key the emulator signs its JWTs with, as GET /api/v1/app/keypair/server's `jwt` decodes. */
+  /** The public key the emulator signs its JWTs with, as GET /api/v1/app/keypair/server's `jwt` decodes (the current one). */
   readonly jwtPublicKeyPem: string;
+  /**
+   * Test hook (unconfirmed: the server loads one key pair at start, internal/global/keypair.go, and
+   * has no rotation API): replace the JWT key pair, as a restart with new key files would. Tokens
+   * signed before stop verifying here, and the keypair route serves the new public key.
+   */
+  rotateKey(): void;
   /** Register (or replace) an app, e.g. one whose callback is a test server. */
   registerApp(app: NcuosApp): void;
   /**
@@ -134,7 +140,8 @@ export async function startNcuosEmulator(options: NcuosEmulatorOptions = {}): Pr
     apps.set(a.appCode, { ...a });
   const users = options.users ?? NCUOS_USERS;
   const rateLimit = options.rateLimit ?? RATE_LIMIT_PER_MINUTE;
-  const keys = newJwtKeys();
+  /** The server's JWT key pair (global.JwtEd25519, internal/global/keypair.go); replaced by rotateKey(). */
+  let keys = newJwtKeys();
   let clockRef: Clock | undefined = options.clock;
   const now = () => (clockRef ? clockRef.now() : Date.now());
   /** Redis store points (db/redis/ThirdPartyLogin.go, RefreshToken.go), keyed by the id a JWT carries. */
@@ -418,10 +425,12 @@ export async function startNcuosEmulator(options: NcuosEmulatorOptions = {}): Pr
     },
   });
 
-  return Object.assign(emu, {
+  const ncuos = Object.assign(emu, {
     apps,
     users,
-    jwtPublicKeyPem: publicKeyPem(keys),
+    rotateKey() {
+      keys = newJwtKeys(); // unconfirmed test hook (see NcuosEmulator.rotateKey)
+    },
     registerApp(a: NcuosApp) {
       apps.set(a.appCode, { ...a });
     },
@@ -439,4 +448,6 @@ export async function startNcuosEmulator(options: NcuosEmulatorOptions = {}): Pr
     },
     resetRateLimit: login.resetRateLimit,
   });
+  // a getter, so that it follows rotateKey()
+  return Object.defineProperty(ncuos, 'jwtPublicKeyPem', { get: () => publicKeyPem(keys), enumerable: true }) as NcuosEmulator;
 }

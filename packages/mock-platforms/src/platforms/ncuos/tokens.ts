@@ -6,6 +6,7 @@
  * pkg/keypair/marshal.go + constant.go (PEM "EC PUBLIC KEY" around a PKIX key).
  */
 import { generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { goMarshal } from './gojson';
 
 /** jwt.go ParseToken: jwt.WithLeeway(time.Second*3). */
 export const JWT_LEEWAY_MS = 3_000;
@@ -26,16 +27,22 @@ const b64url = (b: Buffer | string) => Buffer.from(b).toString('base64url');
 /** golang-jwt marshals its header map with sorted keys: {"alg":"EdDSA","typ":"JWT"}. */
 const HEADER = b64url(JSON.stringify({ alg: 'EdDSA', typ: 'JWT' }));
 
-/** Sign claims (in the struct order jwtClaims marshals them). Ed25519 is deterministic: same claims, same token. */
+/**
+ * Sign claims (in the struct order jwtClaims marshals them), marshalled as golang-jwt does
+ * (json.Marshal: HTML-escaped). Ed25519 is deterministic: same claims, same token.
+ */
 export function signJwt(claims: Record<string, unknown>, keys: JwtKeys): string {
-  const body = `${HEADER}.${b64url(JSON.stringify(claims))}`;
+  const body = `${HEADER}.${b64url(goMarshal(claims))}`;
   return `${body}.${b64url(sign(null, Buffer.from(body), keys.privateKey))}`;
 }
+
+/** golang-jwt v5 DecodeSegment: base64.RawURLEncoding — no padding, no other characters. */
+const SEGMENT = /^[A-Za-z0-9_-]*$/;
 
 /** The claims of a token this emulator signed, of this type and not expired (exp + 3 s leeway); else undefined. */
 export function parseJwt(token: string, type: TokenType, keys: JwtKeys, nowMs: number): Record<string, unknown> | undefined {
   const parts = token.split('.');
-  if (parts.length !== 3) return undefined;
+  if (parts.length !== 3 || parts.some((p) => !SEGMENT.test(p) || p.length % 4 === 1)) return undefined;
   try {
     const header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8')) as { alg?: unknown };
     if (header.alg !== 'EdDSA') return undefined;
