@@ -54,6 +54,8 @@ export interface CampusAuthErrorOptions {
   platformCode?: string | number;
   /** The platform's own message (redacted). */
   platformMessage?: string;
+  /** The platform's id of the request (e.g. its `X-Request-Id`), to quote when asking its support. */
+  requestId?: string;
   /** Whether retrying later may help (5xx, timeouts, "retry" codes). */
   retryable?: boolean;
   /** The platform rejected the app-level token: AppTokenManager.withToken retries once. */
@@ -93,6 +95,7 @@ export class CampusAuthError extends Error {
   readonly upstreamStatus?: number;
   readonly platformCode?: string | number;
   readonly platformMessage?: string;
+  readonly requestId?: string;
   readonly retryable: boolean;
   readonly appTokenRejected: boolean;
   readonly details?: Record<string, unknown>;
@@ -110,6 +113,7 @@ export class CampusAuthError extends Error {
     this.platformCode = options.platformCode;
     this.platformMessage =
       options.platformMessage === undefined ? undefined : redactText(String(options.platformMessage), secrets);
+    this.requestId = options.requestId;
     this.retryable =
       options.retryable ??
       (code === 'ERR_TIMEOUT' || code === 'ERR_NETWORK' || code === 'ERR_RATE_LIMITED' || code === 'ERR_STORE');
@@ -135,6 +139,7 @@ export class CampusAuthError extends Error {
       upstreamStatus: this.upstreamStatus,
       platformCode: this.platformCode,
       platformMessage: this.platformMessage,
+      requestId: this.requestId,
       retryable: this.retryable,
       details: this.details,
     };

@@ -17,6 +17,11 @@ export interface RedisTokenStoreOptions {
   prefix?: string;
   /** Keep a token in Redis this long after it (or its refresh token) expires. Default 60 s. */
   graceMs?: number;
+  /**
+   * How long to keep a record whose refresh token has no known expiry (a user's token chain), ms.
+   * Default 30 days.
+   */
+  refreshRetentionMs?: number;
 }
 
 // Delete the token only while it is still the one the caller saw.
@@ -39,6 +44,7 @@ const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('
 export class RedisTokenStore implements TokenStore {
   private readonly prefix: string;
   private readonly graceMs: number;
+  private readonly refreshRetentionMs: number;
 
   constructor(
     private readonly redis: RedisLike,
@@ -46,6 +52,7 @@ export class RedisTokenStore implements TokenStore {
   ) {
     this.prefix = options.prefix ?? 'campus-passport:token:';
     this.graceMs = options.graceMs ?? 60_000;
+    this.refreshRetentionMs = options.refreshRetentionMs ?? 30 * 24 * 60 * 60_000;
   }
 
   async get(key: string): Promise<AppToken | undefined> {
@@ -60,7 +67,9 @@ export class RedisTokenStore implements TokenStore {
   }
 
   async set(key: string, token: AppToken): Promise<void> {
-    const until = Math.max(token.expiresAt, token.refreshExpiresAt ?? 0);
+    // a refresh token of unknown lifetime keeps the record for the retention period
+    const refreshUntil = token.refreshToken ? (token.refreshExpiresAt ?? Date.now() + this.refreshRetentionMs) : 0;
+    const until = Math.max(token.expiresAt, refreshUntil);
     const ttl = Math.max(1000, until - Date.now() + this.graceMs);
     await this.redis.set(this.prefix + key, JSON.stringify(token), { PX: Math.round(ttl) });
   }

@@ -35,4 +35,10 @@ describe('CampusAuthError', () => {
     expect(e.cause).toBeInstanceOf(Error);
     expect(e.cause).not.toBe(cause);
   });
+  it('carries the platform request id in the field and in toJSON()', () => {
+    const e = new CampusAuthError('ERR_PLATFORM', 'x', { platform: 'p', requestId: 'req-123' });
+    expect(e.requestId).toBe('req-123');
+    expect(e.toJSON()).toMatchObject({ requestId: 'req-123' });
+    expect(new CampusAuthError('ERR_PLATFORM', 'y').toJSON().requestId).toBeUndefined();
+  });
 });

@@ -35,6 +35,16 @@ describe('RedisTokenStore (real redis-server)', () => {
     expect(await store.get('app')).toBeUndefined();
   });
 
+  it('keeps a record whose refresh token has no known expiry for the retention period, not just past the access token', async () => {
+    const c = await client();
+    const store = new RedisTokenStore(c, { prefix: 't4:', refreshRetentionMs: 3_600_000 });
+    await store.set('user', { accessToken: 'a', expiresAt: Date.now() + 1_000, refreshToken: 'r' });
+    const ttl = Number(await c.pTTL('t4:user'));
+    expect(ttl).toBeGreaterThan(3_000_000);
+    await store.set('app', { accessToken: 'a', expiresAt: Date.now() + 1_000 });
+    expect(Number(await c.pTTL('t4:app'))).toBeLessThan(120_000);
+  });
+
   it('the lock has one holder at a time and is released by its owner only', async () => {
     const store = new RedisTokenStore(await client(), { prefix: 't2:' });
     const release = await store.lock('app', 5000);
