@@ -18,9 +18,12 @@ describe('typed verify for every strategy', () => {
         u: creds.unionId,
         n: profile.studentId,
         m: req.method,
+        ip: req.ip, // the app's Express request, not core's minimal one
+        s: req.session,
       })),
-      new NcuosStrategy({ appCode: 'a', appSecret: 's' }, (creds, profile, done) =>
-        done(null, { id: profile.id, t: creds.loginToken }),
+      new NcuosStrategy(
+        { appCode: 'a', appSecret: 's', payload: (req) => req.get('user-agent')?.slice(0, 32) ?? '' },
+        (creds, profile, done) => done(null, { id: profile.id, t: creds.loginToken }),
       ),
       new DisabledAidStrategy({ baseURL: 'http://127.0.0.1:9/x' }, async (creds, profile) => ({
         s: creds.stoken,

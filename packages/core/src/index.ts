@@ -22,6 +22,7 @@ export { axiosTransport, type AxiosLikeInstance } from './axios';
 export type {
   CampusProfile,
   CampusRequest,
+  AppRequest,
   CampusStrategyOptions,
   CampusFailInfo,
   VerifyFunction,

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Request as ExpressRequest } from 'express';
 import { Strategy as PassportStrategy } from 'passport-strategy';
 import { OptionChecks } from './client';
 import { CampusAuthError, isCampusAuthError, type CampusErrorCode } from './errors';
@@ -40,8 +41,14 @@ export type VerifyResult<U> = U | false | null | undefined | Promise<U | false |
 
 /** `verify(credentials, profile, done)`, or return a Promise of the user (or false). */
 export type VerifyFunction<C, P, U = unknown> = (credentials: C, profile: P, done: VerifyDone<U>) => VerifyResult<U> | void;
-/** With `passReqToCallback: true`: `verify(req, credentials, profile, done)`. */
-export type VerifyFunctionWithRequest<C, P, U = unknown, R = CampusRequest> = (
+/**
+ * The request as the app sees it in `verify(req, …)` and in request-reading options: Express'
+ * request (the app's own @types/express, 4 or 5), with whatever the app added to it.
+ */
+export type AppRequest = ExpressRequest;
+
+/** With `passReqToCallback: true`: `verify(req, credentials, profile, done)`; `req` is the app's Express request. */
+export type VerifyFunctionWithRequest<C, P, U = unknown, R = AppRequest> = (
   req: R,
   credentials: C,
   profile: P,
@@ -213,7 +220,7 @@ export function invokeVerify<C, P, U>(
     let ret: unknown;
     try {
       ret = passReq
-        ? (verify as VerifyFunctionWithRequest<C, P, U>)(req, credentials, profile, done)
+        ? (verify as VerifyFunctionWithRequest<C, P, U, CampusRequest>)(req, credentials, profile, done)
         : (verify as VerifyFunction<C, P, U>)(credentials, profile, done);
     } catch (err) {
       done(err ?? new Error('verify threw'));

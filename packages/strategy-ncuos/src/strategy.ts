@@ -13,6 +13,7 @@
  */
 import {
   CampusAuthError,
+  type AppRequest,
   type CampusRequest,
   type CampusStrategyOptions,
   type VerifyFunction,
@@ -35,7 +36,7 @@ export interface NcuosStrategyOptions extends CampusStrategyOptions, Omit<Genius
   /** Refresh-token lifetime in seconds: 0 (platform default, 604800) or 604800–2592000. */
   valid?: number;
   /** Payload carried by the tokens (at most 32 characters), fixed or computed per request. */
-  payload?: string | ((req: CampusRequest) => string);
+  payload?: string | ((req: AppRequest) => string);
   /**
    * Send the browser's IP as `clientIp`. The platform currently ignores it: its client-IP check
    * (code 20) is commented out upstream since 2024-12 (GeniusAuthoritarian verify.go), so this is
@@ -61,7 +62,7 @@ export class NcuosStrategy<U = unknown> extends CampusStrategy<NcuosCredentials,
   readonly client: GeniusAuthClient;
   private readonly grantType: GrantType;
   private readonly valid?: number;
-  private readonly payload?: string | ((req: CampusRequest) => string);
+  private readonly payload?: string | ((req: AppRequest) => string);
   private readonly sendClientIP: boolean;
 
   // Overloads keyed on passReqToCallback, so an inline verify gets its parameter types.
@@ -113,7 +114,8 @@ export class NcuosStrategy<U = unknown> extends CampusStrategy<NcuosCredentials,
   private resolvePayload(req: CampusRequest): string | undefined {
     if (this.grantType !== 'refresh_token' || this.payload === undefined) return undefined;
     if (typeof this.payload === 'string') return this.payload;
-    return checkPayload(this.payload(req), 'the result of option "payload"');
+    // the app's function reads the app's request (Express, with whatever the app added)
+    return checkPayload(this.payload(req as unknown as AppRequest), 'the result of option "payload"');
   }
 }
 
