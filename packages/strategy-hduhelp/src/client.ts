@@ -4,13 +4,14 @@
  * clock and maps 429 / 5xx; this file keeps only what is HDU Helper's own: the classic token call
  * is a GET with the client secret in the query, the classic envelope is `{error, msg, data}` and
  * the neo one `{code, msg, data}` — a non-zero code is a failure even with HTTP 200 — which codes
- * blame the app or the token, and the request id every error carries (`details.requestId`).
+ * blame the app or the token, and the request id every error carries (`requestId`).
  * Token lifecycles (early refresh, rotation, the shared store) live in `tokens.ts`.
  */
 import type { CampusAuthErrorOptions, TokenStore } from '@campus-passport/core';
 import {
   PlatformClient,
   processTokenStore,
+  type AppTokenManager,
   buildUrl,
   collectSecrets,
   isObject,
@@ -33,7 +34,7 @@ import {
   type HduHelpTokenResult,
 } from './profile';
 import {
-  AppLevelToken,
+  appLevelToken,
   DEFAULT_LOCK_LEASE_MS,
   DEFAULT_REFRESH_TOKEN_LIFETIME_MS,
   UserTokenSource,
@@ -115,8 +116,8 @@ export class HduHelpClient extends PlatformClient {
   private readonly clientID: string;
   private readonly clientSecret: string;
   private readonly tokenStore: TokenStore;
-  private tenantTokens?: AppLevelToken;
-  private appTokens?: AppLevelToken;
+  private tenantTokens?: AppTokenManager;
+  private appTokens?: AppTokenManager;
 
   constructor(options: HduHelpClientOptions) {
     super(PLATFORM, options, DEFAULT_BASE_URL);
@@ -263,11 +264,11 @@ export class HduHelpClient extends PlatformClient {
     return new UserTokenSource(
       key,
       {
-        store: this.check.optTokenStore(o.store, 'store') ?? processTokenStore(),
         key: `hduhelp:user:${this.baseURL}:${this.clientID}:${key}`,
+        store: this.check.optTokenStore(o.store, 'store') ?? processTokenStore(),
+        now: this.now,
         timeout: this.timeout,
         lockLease: this.check.ms(o.lockLease, 'lockLease', DEFAULT_LOCK_LEASE_MS),
-        now: this.now,
       },
       {
         refresh: (refreshToken) => this.refreshAccessToken(refreshToken),
@@ -318,17 +319,17 @@ export class HduHelpClient extends PlatformClient {
   }
 
   /** The tenant / app token of this app, made on first use. */
-  private appLevel(kind: 'tenant' | 'app'): AppLevelToken {
+  private appLevel(kind: 'tenant' | 'app'): AppTokenManager {
     this.only('neo', kind === 'tenant' ? 'tenantAccessToken' : 'appAccessToken');
     const made = kind === 'tenant' ? this.tenantTokens : this.appTokens;
     if (made) return made;
-    const tokens = new AppLevelToken(
+    const tokens = appLevelToken(
       {
-        store: this.tokenStore,
         key: `hduhelp:${kind}:${this.baseURL}:${this.clientID}`,
+        store: this.tokenStore,
+        now: this.now,
         timeout: this.timeout,
         lockLease: DEFAULT_LOCK_LEASE_MS,
-        now: this.now,
       },
       () => this.fetchAppLevel(kind),
     );
@@ -348,9 +349,7 @@ export class HduHelpClient extends PlatformClient {
     });
     const token = isObject(data) ? optString(data, field) : undefined;
     if (!isObject(data) || !token)
-      throw this.error('ERR_BAD_RESPONSE', `hduhelp: ${what} answer has no "${field}"`, {
-        details: requestId ? { requestId } : undefined,
-      });
+      throw this.error('ERR_BAD_RESPONSE', `hduhelp: ${what} answer has no "${field}"`, { requestId });
     return { accessToken: token, expire: optNumber(data, 'expire'), tenantKey: optString(data, 'tenantKey') || undefined };
   }
 
@@ -376,7 +375,6 @@ export class HduHelpClient extends PlatformClient {
     ];
     const res = await this.send<string>({ ...req, secrets, responseType: 'text' });
     const requestId = requestIdOf(res.headers);
-    const details = requestId ? { requestId } : undefined;
     const body = parseBody(res, secrets, requestId);
     const env = isObject(body) ? body : undefined;
     const codeKey = this.api === 'classic' ? 'error' : 'code';
@@ -386,7 +384,7 @@ export class HduHelpClient extends PlatformClient {
       platformCode: env ? (optNumber(env, codeKey) ?? optString(env, codeKey)) : undefined,
       platformMessage: msg,
       secrets,
-      details,
+      requestId,
     };
     this.checkStatus(res, what, said);
     if (!env) throw this.error('ERR_BAD_RESPONSE', `hduhelp: ${what} is not a JSON object (HTTP ${res.status})`, said);

@@ -48,7 +48,7 @@ export function parseBody(res: TransportResponse<string>, secrets: string[], req
     throw error(
       'ERR_BAD_RESPONSE',
       `hduhelp answered HTTP ${res.status} with a body that is not JSON (${res.headers['content-type'] ?? 'unknown type'}): ${excerpt(redactText(res.text, secrets), 120)}`,
-      { upstreamStatus: res.status, retryable: res.status >= 500, secrets, details: requestId ? { requestId } : undefined },
+      { upstreamStatus: res.status, retryable: res.status >= 500, secrets, requestId },
     );
   }
 }

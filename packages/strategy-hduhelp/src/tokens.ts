@@ -11,14 +11,13 @@
  * refresh-access-token "单次轮换"); a seed of unknown expiry with a refresh token is refreshed on
  * first use (`core/userauth.go` NewUserTokenSource).
  *
- * How a record sits in the store: core's AppTokenManager renews a token `skew` before
- * `expiresAt`, one skew for every token, while the lead here depends on each token's lifetime. So
- * the manager runs with skew 0 and a record's `expiresAt` is the instant it is renewed; the real
- * expiry rides in `extra.expiresAt`. `current()` shows the real one.
+ * A stored record: `expiresAt` is the real expiry, `refreshAt` the early-refresh instant — core's
+ * manager renews from `refreshAt` and, when a renewal fails for a passing reason, serves the record
+ * until `expiresAt` (`serveStale`). A user's record also says in `extra` which login it came from.
  */
 import { createHash } from 'node:crypto';
 import { CampusAuthError, isCampusAuthError, type AppToken, type TokenStore } from '@campus-passport/core';
-import { AppTokenManager, flowTimeLeft, optNumber, optString } from '@campus-passport/core/kit';
+import { AppTokenManager, optNumber, optString, type AppTokenManagerOptions } from '@campus-passport/core/kit';
 import { PLATFORM, type HduHelpCredentials, type HduHelpTokenResult } from './profile';
 
 /** How long before expiry a token is renewed (core/token.go earlyRefresh). */
@@ -74,107 +73,10 @@ export function seededWindow(
   return { refreshAt: expiresAt - earlyRefreshLead(lifetimeMs), expiresAt, lifetime: lifetimeMs };
 }
 
-// ---------------------------------------------------------------------------------------------
-// store plumbing: every operation bounded, the lock shared with the manager's
+type Extra = NonNullable<AppToken['extra']>;
 
-type Extra = Record<string, string | number | boolean | null>;
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** A store operation that answers within `ms` or ends in ERR_STORE — never a hang. */
-function bounded<T>(what: string, op: () => Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const fail = (cause?: unknown) =>
-      new CampusAuthError('ERR_STORE', `the token store did not answer ${what}${cause ? '' : ` within ${ms} ms`}`, {
-        platform: PLATFORM,
-        retryable: true,
-        cause,
-      });
-    const timer = setTimeout(() => reject(fail()), Math.max(1, ms));
-    let running: Promise<T>;
-    try {
-      running = op();
-    } catch (err) {
-      running = Promise.reject(err);
-    }
-    running.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (err: unknown) => {
-        clearTimeout(timer);
-        reject(isCampusAuthError(err) ? err : fail(err ?? new Error('store error')));
-      },
-    );
-  });
-}
-
-/** The real expiry of a stored record (see the file comment). */
-function hardExpiry(t: AppToken): number {
-  const v = t.extra?.expiresAt;
-  return typeof v === 'number' ? v : t.expiresAt;
-}
-
-/** Whether a failed renewal may still be answered with the stored token (core/token.go Token). */
-function servable(err: unknown): boolean {
-  return isCampusAuthError(err) && !['ERR_INVALID_CREDENTIAL', 'ERR_CONFIG', 'ERR_STORE'].includes(err.code);
-}
-
-interface StoreContext {
-  store: TokenStore;
-  key: string;
-  /** The client's per-call timeout, ms: bounds every store wait. */
-  timeout: number;
-  lockLease: number;
-  now: () => number;
-}
-
-/** The bound of one wait: the client's timeout, or less inside a login with a deadline. */
-function budget(ctx: StoreContext): number {
-  const left = flowTimeLeft();
-  return left === undefined ? ctx.timeout : Math.max(1, Math.min(ctx.timeout, left));
-}
-
-/**
- * Run `fn` holding the store's lock on `ctx.key` — the very lock the manager takes around a
- * refresh — so a seed or a revoke never races a refresh in another process. Bounded: ERR_TIMEOUT
- * when another holder keeps it past the timeout.
- */
-async function underLock<T>(ctx: StoreContext, fn: () => Promise<T>): Promise<T> {
-  const { store } = ctx;
-  if (!store.lock) return fn();
-  const deadline = Date.now() + budget(ctx);
-  for (;;) {
-    const release = await bounded('the lock', () => store.lock!(ctx.key, ctx.lockLease), deadline - Date.now());
-    if (release) {
-      const renewer = release.renew ? setInterval(() => void release.renew!().catch(() => false), ctx.lockLease / 3) : undefined;
-      renewer?.unref?.();
-      try {
-        return await fn();
-      } finally {
-        if (renewer) clearInterval(renewer);
-        await bounded('the unlock', () => release(), 1000).catch(() => undefined);
-      }
-    }
-    if (Date.now() >= deadline)
-      throw new CampusAuthError('ERR_TIMEOUT', 'timed out waiting for another process holding the token lock', {
-        platform: PLATFORM,
-        retryable: true,
-      });
-    await sleep(Math.min(25, Math.max(1, deadline - Date.now())));
-  }
-}
-
-/** A read of the record, bounded. */
-function read(ctx: StoreContext): Promise<AppToken | undefined> {
-  return bounded('a read', () => ctx.store.get(ctx.key), budget(ctx));
-}
-
-/** A write, bounded (at least 1 s, so a token just obtained is not lost to a short budget). */
-function write(ctx: StoreContext, token: AppToken): Promise<void> {
-  return bounded('a write', () => ctx.store.set(ctx.key, token), Math.max(1000, budget(ctx)));
-}
+/** Where a token lives and how long its waits may take: the manager options the client decides. */
+export type TokenPlace = Required<Pick<AppTokenManagerOptions, 'key' | 'store' | 'now' | 'timeout' | 'lockLease'>>;
 
 // ---------------------------------------------------------------------------------------------
 // tenant and app tokens
@@ -188,58 +90,25 @@ export interface AppLevelAnswer {
 }
 
 /**
- * One app-level token (tenant or app): core's manager for the cache, single-flight, lock and
- * bounded store; the early-refresh window per token; the old token served while a renewal fails
- * but it still works; one renewal when the platform rejects it.
+ * One app-level token (tenant or app) on core's manager: cached, renewed from its early-refresh
+ * instant, one fetch at a time (across processes with a shared store), the old token served while
+ * a renewal fails but it still works (core/token.go tenantTokenCache.Token), and `withToken()`
+ * renewing it once when the platform rejects it.
  */
-export class AppLevelToken {
-  readonly manager: AppTokenManager;
-  private readonly ctx: StoreContext;
-
-  constructor(ctx: StoreContext, fetch: () => Promise<AppLevelAnswer>) {
-    this.ctx = ctx;
-    this.manager = new AppTokenManager({
-      key: ctx.key,
-      store: ctx.store,
-      skew: 0, // the record's expiresAt is its refresh instant
-      now: ctx.now,
-      timeout: ctx.timeout,
-      lockLease: ctx.lockLease,
-      platform: PLATFORM,
-      fetch: async () => {
-        const answer = await fetch();
-        const w = tokenWindow(ctx.now(), answer.expire);
-        const extra: Extra = { expiresAt: w.expiresAt };
-        if (w.lifetime !== undefined) extra.lifetime = w.lifetime;
-        if (answer.tenantKey) extra.tenantKey = answer.tenantKey;
-        return { accessToken: answer.accessToken, expiresAt: w.refreshAt, extra };
-      },
-    });
-  }
-
-  /** The current token: cached, renewed in its window, the old one while a renewal fails. */
-  async get(): Promise<string> {
-    try {
-      return (await this.manager.getToken()).accessToken;
-    } catch (err) {
-      if (!servable(err)) throw err;
-      const stored = await read(this.ctx).catch(() => undefined);
-      if (stored && hardExpiry(stored) > this.ctx.now()) return stored.accessToken;
-      throw err;
-    }
-  }
-
-  /** Run `fn` with the token; when the platform rejects it (`appTokenRejected`), renew once and retry. */
-  async withToken<T>(fn: (token: string) => Promise<T>): Promise<T> {
-    const token = await this.get();
-    try {
-      return await fn(token);
-    } catch (err) {
-      if (!isCampusAuthError(err) || !err.appTokenRejected) throw err;
-      await this.manager.invalidate(token);
-      return fn(await this.get());
-    }
-  }
+export function appLevelToken(place: TokenPlace, fetch: () => Promise<AppLevelAnswer>): AppTokenManager {
+  return new AppTokenManager({
+    ...place,
+    platform: PLATFORM,
+    serveStale: true,
+    fetch: async () => {
+      const answer = await fetch();
+      const w = tokenWindow(place.now(), answer.expire);
+      const extra: Extra = {};
+      if (w.lifetime !== undefined) extra.lifetime = w.lifetime;
+      if (answer.tenantKey) extra.tenantKey = answer.tenantKey;
+      return { accessToken: answer.accessToken, expiresAt: w.expiresAt, refreshAt: w.refreshAt, extra };
+    },
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -288,9 +157,10 @@ function fingerprint(accessToken: string): string {
   return createHash('sha256').update(accessToken).digest('hex').slice(0, 32);
 }
 
-function mustLogIn(why: string): CampusAuthError {
+function mustLogIn(why: string, cause?: unknown): CampusAuthError {
   return new CampusAuthError('ERR_INVALID_CREDENTIAL', `hduhelp: ${why}; the user must log in again`, {
     platform: PLATFORM,
+    cause,
   });
 }
 
@@ -302,7 +172,7 @@ function seedRecord(initial: HduHelpCredentials | HduHelpTokenResult, refreshLif
   const lifetime = expiresIn !== undefined && expiresIn > 0 ? expiresIn * 1000 : undefined;
   const w = seededWindow(c.accessTokenExpiresAt, lifetime, !!c.refreshToken, now);
   const issuedAt = lifetime !== undefined && c.accessTokenExpiresAt !== undefined ? c.accessTokenExpiresAt - lifetime : now;
-  const extra: Extra = { expiresAt: w.expiresAt, login: fingerprint(c.accessToken) };
+  const extra: Extra = { login: fingerprint(c.accessToken) };
   if (w.lifetime !== undefined) extra.lifetime = w.lifetime;
   if (c.accessTokenExpiresAt !== undefined) extra.loginExpiresAt = c.accessTokenExpiresAt;
   if (c.userId) extra.userId = c.userId;
@@ -310,7 +180,8 @@ function seedRecord(initial: HduHelpCredentials | HduHelpTokenResult, refreshLif
   if (scope) extra.scope = scope;
   return {
     accessToken: c.accessToken,
-    expiresAt: w.refreshAt,
+    expiresAt: w.expiresAt,
+    refreshAt: w.refreshAt,
     refreshToken: c.refreshToken,
     refreshExpiresAt: c.refreshToken ? (c.refreshTokenExpiresAt ?? issuedAt + refreshLifetime) : undefined,
     extra,
@@ -326,53 +197,41 @@ function replaces(stored: AppToken | undefined, seed: AppToken): boolean {
   const s = stored.extra ?? {};
   const n = seed.extra ?? {};
   if (s.login === n.login) return false; // the same login: the stored chain is it, maybe rotated since
-  if (s.ended === true) return true;
+  if (!stored.accessToken) return true; // the stored chain ended
   return typeof s.loginExpiresAt === 'number' && typeof n.loginExpiresAt === 'number' && n.loginExpiresAt > s.loginExpiresAt;
 }
 
-/** A chain that ended (refused or revoked): no token left, only which login it was. */
+/**
+ * A chain that ended (refused or revoked): no token left, only which login it was — kept (its
+ * `expiresAt`, as a store reads it) as long as the chain could have lived, so the same login is
+ * not seeded again.
+ */
 function endedRecord(prev: AppToken): AppToken {
-  const extra: Extra = { expiresAt: 0, ended: true };
+  const extra: Extra = {};
   for (const k of ['login', 'loginExpiresAt', 'userId'] as const) if (prev.extra?.[k] !== undefined) extra[k] = prev.extra[k];
-  // kept as long as the chain could have lived, so the same login is not seeded again
-  return { accessToken: '', expiresAt: 0, refreshExpiresAt: prev.refreshExpiresAt ?? hardExpiry(prev), extra };
+  return { accessToken: '', expiresAt: Math.max(prev.expiresAt, prev.refreshExpiresAt ?? 0), extra };
 }
 
+/** What `current()` shows of a record's `extra` (the login fingerprint stays inside). */
+const SHOWN = ['lifetime', 'userId', 'scope', 'tenantKey'] as const;
+
 export class UserTokenSource implements HduHelpUserTokenSource {
-  readonly key: string;
-  private readonly ctx: StoreContext;
   private readonly manager: AppTokenManager;
   private readonly seed?: AppToken;
   private seeded?: Promise<void>;
-  /** The error of the refresh that just failed, for the manager's fallback `fetch` to rethrow. */
-  private failure: unknown;
+  /** The refusals a refresh of this source met, each with the end of its chain (written once). */
+  private readonly refusals = new WeakMap<CampusAuthError, () => Promise<unknown>>();
 
   constructor(
-    key: string,
-    ctx: StoreContext,
+    readonly key: string,
+    private readonly place: TokenPlace,
     private readonly calls: UserTokenCalls,
     private readonly refreshLifetime: number,
     initial?: HduHelpCredentials | HduHelpTokenResult,
   ) {
-    this.key = key;
-    this.ctx = ctx;
-    this.seed = initial ? seedRecord(initial, refreshLifetime, ctx.now()) : undefined;
-    this.manager = new AppTokenManager({
-      key: ctx.key,
-      store: ctx.store,
-      skew: 0, // the record's expiresAt is its refresh instant
-      now: ctx.now,
-      timeout: ctx.timeout,
-      lockLease: ctx.lockLease,
-      platform: PLATFORM,
-      refresh: () => this.rotate(),
-      // a user token has no other way in than its refresh token: a login
-      fetch: async () => {
-        const failure = this.failure;
-        this.failure = undefined;
-        throw failure ?? mustLogIn('no usable refresh token is stored for this user');
-      },
-    });
+    this.seed = initial ? seedRecord(initial, refreshLifetime, place.now()) : undefined;
+    // no fetch: a user's token has no way in but its refresh token, or a new login
+    this.manager = new AppTokenManager({ ...place, platform: PLATFORM, serveStale: true, refresh: (t) => this.refresh(t) });
   }
 
   async accessToken(): Promise<string> {
@@ -380,23 +239,25 @@ export class UserTokenSource implements HduHelpUserTokenSource {
     try {
       return (await this.manager.getToken()).accessToken;
     } catch (err) {
-      if (!servable(err)) throw err;
-      // the refresh failed for a passing reason: the token still works until it expires
-      const stored = await read(this.ctx).catch(() => undefined);
-      if (stored?.accessToken && hardExpiry(stored) > this.ctx.now()) return stored.accessToken;
+      if (!isCampusAuthError(err) || err.code !== 'ERR_INVALID_CREDENTIAL') throw err;
+      const end = this.refusals.get(err);
+      // the manager had no refresh token to send: none stored, the login ended, or it expired
+      if (!end) throw mustLogIn('no usable refresh token is stored for this user', err);
+      await end();
       throw err;
     }
   }
 
   async current(): Promise<AppToken | undefined> {
     await this.ensureSeeded();
-    const t = await read(this.ctx);
-    if (!t || !t.accessToken || t.extra?.ended === true) return undefined;
-    const extra: Extra = { refreshAt: t.expiresAt };
-    for (const k of ['lifetime', 'userId', 'scope', 'tenantKey'] as const) if (t.extra?.[k] !== undefined) extra[k] = t.extra[k];
+    const t = await this.manager.peek();
+    if (!t?.accessToken) return undefined; // nothing stored, or the login ended
+    const extra: Extra = {};
+    if (t.refreshAt !== undefined) extra.refreshAt = t.refreshAt;
+    for (const k of SHOWN) if (t.extra?.[k] !== undefined) extra[k] = t.extra[k];
     return {
       accessToken: t.accessToken,
-      expiresAt: hardExpiry(t),
+      expiresAt: t.expiresAt,
       ...(t.refreshToken ? { refreshToken: t.refreshToken, refreshExpiresAt: t.refreshExpiresAt } : {}),
       extra,
     };
@@ -404,14 +265,13 @@ export class UserTokenSource implements HduHelpUserTokenSource {
 
   async revoke(): Promise<void> {
     await this.ensureSeeded();
-    await underLock(this.ctx, async () => {
-      const stored = await read(this.ctx);
-      if (!stored?.accessToken || stored.extra?.ended === true) return;
+    await this.manager.update(async (stored) => {
+      if (!stored?.accessToken) return undefined; // nothing stored, or the login ended
       // openapi.yaml AuthenRevokeRequestBody, token_type_hint refresh_token: RFC 7009 ends the
       // access tokens of the grant with it
       if (stored.refreshToken) await this.calls.revoke(stored.refreshToken, 'refresh_token');
       else await this.calls.revoke(stored.accessToken, 'access_token');
-      await write(this.ctx, endedRecord(stored));
+      return endedRecord(stored);
     });
   }
 
@@ -420,10 +280,9 @@ export class UserTokenSource implements HduHelpUserTokenSource {
     const seed = this.seed;
     if (!seed) return Promise.resolve();
     this.seeded ??= (async () => {
-      if (!replaces(await read(this.ctx), seed)) return;
-      await underLock(this.ctx, async () => {
-        if (replaces(await read(this.ctx), seed)) await write(this.ctx, seed);
-      });
+      // the lock only when the seed would replace what is stored (usually the store holds this chain)
+      if (!replaces(await this.manager.peek(), seed)) return;
+      await this.manager.update((stored) => (replaces(stored, seed) ? seed : undefined));
     })().catch((err: unknown) => {
       this.seeded = undefined;
       throw err;
@@ -432,46 +291,45 @@ export class UserTokenSource implements HduHelpUserTokenSource {
   }
 
   /**
-   * One refresh, called by the manager while it holds the lock. The refresh token sent is the one
-   * in the store at this moment — never one a refresh already spent, whatever the manager read
-   * before it got the lock. A refusal ends the chain (the user must log in again).
+   * One refresh, run by the manager under the store's lock with the record it read there, so a
+   * refresh token a refresh already spent is never sent. A refusal ends the chain: the user must
+   * log in again.
    */
-  private async rotate(): Promise<AppToken> {
-    this.failure = undefined;
-    let sent: AppToken | undefined;
+  private async refresh(t: AppToken): Promise<AppToken> {
+    const spent = t.refreshToken!; // the manager refreshes only a record that has one
+    let result: HduHelpTokenResult;
     try {
-      const stored = await read(this.ctx);
-      const now = this.ctx.now();
-      if (!stored?.accessToken || stored.extra?.ended === true) throw mustLogIn('this login ended (refused or revoked)');
-      if (stored.expiresAt > now) return stored; // renewed meanwhile (a store without a lock)
-      if (!stored.refreshToken) throw mustLogIn('no refresh token is stored for this user');
-      if (stored.refreshExpiresAt !== undefined && stored.refreshExpiresAt <= now) throw mustLogIn('the refresh token expired');
-      sent = stored;
-      const result = await this.calls.refresh(stored.refreshToken);
-      return this.rotated(result, stored);
+      result = await this.calls.refresh(spent);
     } catch (err) {
-      let failure = err;
-      if (sent && isCampusAuthError(err) && err.code === 'ERR_INVALID_CREDENTIAL') {
-        await write(this.ctx, endedRecord(sent)).catch(() => undefined);
-        failure = new CampusAuthError('ERR_INVALID_CREDENTIAL', `${err.message}; the user must log in again`, {
-          platform: PLATFORM,
-          upstreamStatus: err.upstreamStatus,
-          platformCode: err.platformCode,
-          platformMessage: err.platformMessage,
-          details: err.details,
-          cause: err,
-        });
-      }
-      this.failure = failure;
-      throw failure;
+      if (!isCampusAuthError(err) || err.code !== 'ERR_INVALID_CREDENTIAL') throw err;
+      const refusal = new CampusAuthError('ERR_INVALID_CREDENTIAL', `${err.message}; the user must log in again`, {
+        platform: PLATFORM,
+        upstreamStatus: err.upstreamStatus,
+        platformCode: err.platformCode,
+        platformMessage: err.platformMessage,
+        requestId: err.requestId,
+        cause: err,
+      });
+      // the manager writes nothing when a refresh fails, and update() needs the lock it holds now:
+      // the first caller the refusal reaches marks the chain ended right after, while the store
+      // still holds the refused token (a process taking the lock in between meets the same refusal)
+      let ended: Promise<unknown> | undefined;
+      this.refusals.set(refusal, () => {
+        ended ??= this.manager
+          .update((stored) => (stored?.accessToken && stored.refreshToken === spent ? endedRecord(stored) : undefined))
+          .catch(() => undefined); // not recorded: the next call meets the same refusal
+        return ended;
+      });
+      throw refusal;
     }
+    return this.rotated(result, t);
   }
 
   /** The record after a refresh: the new pair (the old refresh token only if none came back, as the SDK). */
   private rotated(result: HduHelpTokenResult, prev: AppToken): AppToken {
-    const now = this.ctx.now();
+    const now = this.place.now();
     const w = tokenWindow(now, optNumber(result.info, 'expiresIn'));
-    const extra: Extra = { ...(prev.extra ?? {}), expiresAt: w.expiresAt };
+    const extra: Extra = { ...(prev.extra ?? {}) };
     if (w.lifetime !== undefined) extra.lifetime = w.lifetime;
     const userId = result.credentials.userId;
     if (userId) extra.userId = userId;
@@ -482,7 +340,8 @@ export class UserTokenSource implements HduHelpUserTokenSource {
     const fresh = result.credentials.refreshToken;
     return {
       accessToken: result.credentials.accessToken,
-      expiresAt: w.refreshAt,
+      expiresAt: w.expiresAt,
+      refreshAt: w.refreshAt,
       refreshToken: fresh ?? prev.refreshToken,
       refreshExpiresAt: fresh ? now + this.refreshLifetime : prev.refreshExpiresAt,
       extra,

@@ -133,7 +133,8 @@ describe('tenantAccessToken / appAccessToken', () => {
     const e = await rejects(neo({ clientSecret: secret }).tenantAccessToken(), 'ERR_PLATFORM');
     expect(e.message).toMatch(/clientID \/ clientSecret/);
     expect(e.upstreamStatus).toBe(401);
-    expect(e.details?.requestId).toBe(emu.lastRequestId);
+    expect(e.requestId).toBe(emu.lastRequestId);
+    expect(JSON.parse(JSON.stringify(e))).toMatchObject({ requestId: emu.lastRequestId }); // a logged error keeps it
     expect(everything(e)).not.toContain(secret);
   });
 
@@ -246,17 +247,18 @@ describe('openApi', () => {
     const client = neo();
     const noStaff = await rejects(client.openApi({ path: PERSON, auth: 'tenant' }), 'ERR_PLATFORM');
     expect([noStaff.upstreamStatus, noStaff.platformCode, noStaff.appTokenRejected]).toEqual([400, 20007, false]);
-    expect(noStaff.details).toEqual({ requestId: emu.lastRequestId });
+    expect(noStaff.requestId).toBe(emu.lastRequestId);
+    expect(noStaff.details).toBeUndefined(); // one place: the field
 
     const denied = await rejects(client.openApi({ path: MAJOR, auth: 'tenant', staffId: GRAD.staffId }), 'ERR_PLATFORM');
     expect([denied.upstreamStatus, denied.platformCode]).toEqual([403, 20009]);
     expect(denied.message).toMatch(/permission/);
-    expect(denied.details?.requestId).toBe(emu.lastRequestId);
+    expect(denied.requestId).toBe(emu.lastRequestId);
 
     const uat = await userLogin();
     emu.clock.advance(2 * 60 * 60_000 + 1);
     const dead = await rejects(client.openApi({ path: PERSON, auth: 'user', accessToken: uat }), 'ERR_INVALID_CREDENTIAL');
-    expect(dead.details?.requestId).toBe(emu.lastRequestId);
+    expect(dead.requestId).toBe(emu.lastRequestId);
     expect(everything(dead)).not.toContain(uat);
   });
 
@@ -272,7 +274,7 @@ describe('openApi', () => {
       return { ...res, headers: { ...headers, 'x-tt-logid': 'logid-4242' } };
     };
     const e = await rejects(neo({ transport: logid }).openApi({ path: PERSON, auth: 'tenant' }), 'ERR_PLATFORM');
-    expect(e.details).toEqual({ requestId: 'logid-4242' });
+    expect(e.requestId).toBe('logid-4242');
   });
 
   it('a non-JSON or 5xx answer still carries the request id', async () => {
@@ -288,7 +290,7 @@ describe('openApi', () => {
       'ERR_BAD_RESPONSE',
     );
     expect(e.retryable).toBe(true);
-    expect(e.details).toEqual({ requestId: 'rid-gateway-1' });
+    expect(e.requestId).toBe('rid-gateway-1');
     const json5xx: Transport = async <T>(req: Parameters<Transport>[0]) => ({
       status: 503,
       headers: { 'content-type': 'application/json', 'x-request-id': 'rid-gateway-2' },
@@ -300,7 +302,7 @@ describe('openApi', () => {
       neo({ transport: json5xx }).openApi({ path: PERSON, auth: 'user', accessToken: 'u-token-x' }),
       'ERR_PLATFORM',
     );
-    expect([f.retryable, f.platformCode, f.details?.requestId]).toEqual([true, 50300, 'rid-gateway-2']);
+    expect([f.retryable, f.platformCode, f.requestId]).toEqual([true, 50300, 'rid-gateway-2']);
   });
 
   it('a body goes as JSON with the method given (a 404 without the envelope is ERR_BAD_RESPONSE)', async () => {

@@ -148,4 +148,32 @@ describe('user token chain across processes on a real redis-server', () => {
       await client.quit();
     }
   }, 30_000);
+
+  it('a revoked chain stays in Redis as long as it could have lived, so the same login is not seeded again', async () => {
+    const client = new HduHelpClient({
+      api: 'neo',
+      clientID: HDUHELP_NEO_APP_ID,
+      clientSecret: HDUHELP_NEO_APP_SECRET,
+      baseURL: emu.url,
+    });
+    const login = await client.exchangeCode(emu.issueCode({ clientId: HDUHELP_NEO_APP_ID, userId: HDUHELP_USERS[0].userId }));
+    const prefix = `hduhelp-revoked-${Date.now()}`;
+    const redisClient = createClient({ url: redis.url });
+    redisClient.on('error', () => undefined);
+    await redisClient.connect();
+    try {
+      const store = new RedisTokenStore(redisClient, { prefix: `${prefix}:` });
+      await client.userTokenSource({ key: 'signed-out', store, initial: login.credentials }).revoke();
+      // the ended record holds no token, yet is kept for the refresh token's assumed 30 days
+      const ttl = await redisClient.pTTL(`${prefix}:hduhelp:user:${emu.url}:${HDUHELP_NEO_APP_ID}:signed-out`);
+      expect(ttl).toBeGreaterThan(29 * 24 * 60 * 60_000);
+      emu.clearRequests();
+      const again = client.userTokenSource({ key: 'signed-out', store, initial: login.credentials });
+      await expect(again.accessToken()).rejects.toMatchObject({ code: 'ERR_INVALID_CREDENTIAL' });
+      expect(await again.current()).toBeUndefined();
+      expect(emu.requests).toHaveLength(0);
+    } finally {
+      await redisClient.quit();
+    }
+  });
 });
