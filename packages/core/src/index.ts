@@ -9,7 +9,6 @@ export { RedisTokenStore, type RedisLike, type RedisTokenStoreOptions } from './
 export { SessionStateStore, type StateStore, type SessionStateStoreOptions } from './state';
 export {
   defaultTransport,
-  defaultTransport as request,
   undiciTransport,
   type Transport,
   type TransportRequest,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CampusAuthError, request as coreRequest, type Transport } from '@campus-passport/core';
+import { CampusAuthError, defaultTransport as coreRequest, type Transport } from '@campus-passport/core';
 import {
   HDUHELP_CLIENT_ID,
   HDUHELP_CLIENT_SECRET,

@@ -4,7 +4,7 @@
  * single-flight, renewed once when rejected; the right Bearer token and X-Staff-Id per auth kind;
  * errors typed, carrying the platform's request id, and free of secrets.
  */
-import { CampusAuthError, MemoryTokenStore, type Transport, request as coreRequest } from '@campus-passport/core';
+import { CampusAuthError, MemoryTokenStore, type Transport, defaultTransport as coreRequest } from '@campus-passport/core';
 import {
   HDUHELP_CLIENT_ID,
   HDUHELP_CLIENT_SECRET,
