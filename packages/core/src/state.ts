@@ -15,7 +15,7 @@ export interface StateRequest {
 /** The part of a session (express-session or compatible) the state store uses. */
 export interface StateSession {
   save?(callback?: (err?: unknown) => void): unknown;
-  regenerate?(callback?: (err?: unknown) => void): unknown;
+  regenerate?(...args: unknown[]): unknown;
 }
 
 /**
@@ -140,17 +140,33 @@ export class SessionStateStore implements StateStore {
     const original = session.regenerate;
     const key = this.opts.key;
     Object.defineProperty(session, CARRY, { value: true, enumerable: false });
+    // express-session: regenerate(cb); @fastify/session: regenerate(keys?, cb?) or a Promise
     Object.defineProperty(session, 'regenerate', {
       configurable: true,
       enumerable: false,
       writable: true,
-      value(callback?: (err?: unknown) => void) {
+      value(...args: unknown[]) {
         const kept = session[key];
-        return original.call(session, (err?: unknown) => {
+        const carry = () => {
           const fresh = req.session as (StateSession & Record<string, unknown>) | null | undefined;
-          if (!err && fresh && kept !== undefined && fresh[key] === undefined) fresh[key] = kept;
-          callback?.(err);
-        });
+          if (fresh && kept !== undefined && fresh[key] === undefined) fresh[key] = kept;
+        };
+        const last = args[args.length - 1];
+        if (typeof last === 'function') {
+          const callback = last as (err?: unknown) => void;
+          return original.call(session, ...args.slice(0, -1), (err?: unknown) => {
+            if (!err) carry();
+            callback(err);
+          });
+        }
+        const out = original.apply(session, args) as unknown;
+        if (out && typeof (out as PromiseLike<unknown>).then === 'function')
+          return (out as Promise<unknown>).then((v) => {
+            carry();
+            return v;
+          });
+        carry(); // a synchronous regenerate (e.g. @fastify/secure-session)
+        return out;
       },
     });
   }

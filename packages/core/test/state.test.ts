@@ -84,6 +84,25 @@ describe('SessionStateStore', () => {
     expect(await s.consume(req, tab1)).toMatchObject({ ok: false, reason: 'used' });
   });
 
+  it("carries the pending flows across @fastify/session's regenerate(keys) Promise and a synchronous regenerate too", async () => {
+    const s = new SessionStateStore({ key: 'k', now: () => now });
+    for (const style of ['promise', 'sync'] as const) {
+      const req = fakeReq() as ReturnType<typeof fakeReq> & { session: Record<string, unknown> };
+      const seen: unknown[][] = [];
+      (req.session as { regenerate?: (...a: unknown[]) => unknown }).regenerate = (...args: unknown[]) => {
+        seen.push(args);
+        req.session = { save: req.session.save } as Record<string, unknown>;
+        return style === 'promise' ? Promise.resolve() : undefined;
+      };
+      const tab1 = await s.issue(req);
+      const tab2 = await s.issue(req);
+      expect((await s.consume(req, tab1)).ok).toBe(true);
+      await (req.session.regenerate as (...a: unknown[]) => unknown)(['session']);
+      expect(seen).toEqual([[['session']]]); // the keys reach the original
+      expect((await s.consume(req, tab2)).ok).toBe(true);
+    }
+  });
+
   it('without a session it is ERR_CONFIG naming express-session', async () => {
     const s = store();
     await expect(s.issue({} as StateRequest)).rejects.toThrow(CampusAuthError);
