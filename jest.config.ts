@@ -23,6 +23,9 @@ for (const p of packages) {
 // each platform's emulator: @campus-passport/mock-platforms/<platform>
 moduleNameMapper['^@campus-passport/mock-platforms/(.+)$'] = join(root, 'packages/mock-platforms/src/platforms/$1/index.ts');
 
+const tsconfigJest = (dir: string) =>
+  existsSync(join(dir, 'tsconfig.jest.json')) ? join(dir, 'tsconfig.jest.json') : join(root, 'tsconfig.jest.json');
+
 const config: Config = {
   reporters: ['default', join(root, 'scripts/summary-reporter.cjs')],
   projects: packages
@@ -34,7 +37,8 @@ const config: Config = {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       moduleNameMapper,
       transform: {
-        '^.+\\.ts$': ['ts-jest', { tsconfig: join(root, 'tsconfig.jest.json') }],
+        // a package's own tsconfig.jest.json (e.g. examples/nestjs: decorators) or the root one
+        '^.+\\.ts$': ['ts-jest', { tsconfig: tsconfigJest(p.dir) }],
       },
     })),
 };
