@@ -6,10 +6,21 @@ import passport from 'passport';
 import type { Logger } from 'pino';
 import type { AppConfig, PlatformEntry } from './config';
 import { DEMO_JS } from './client-script';
+import { langOf, languages } from './i18n';
 import { createLogger, requestLogger } from './logger';
+import { errorMessage, isCodeLike, knownReason, statusOf } from './messages';
 import type { ConfiguredPlatform, DemoUser, DemoVerify } from './platforms/types';
 import { safeReturnTo } from './return-to';
-import { errorPage, homePage, layout, profilePage, spaLandingPage } from './views';
+import {
+  errorPage,
+  FAVICON_SVG,
+  homePage,
+  logoutPage,
+  platformTitle,
+  profilePage,
+  spaLandingPage,
+  type PageContext,
+} from './views';
 
 declare module 'express-session' {
   interface SessionData {
@@ -23,30 +34,6 @@ export interface CreateAppOptions {
   logger?: Logger;
   /** Session store; an in-memory store when omitted (main passes the Redis store when REDIS_URL is set). */
   sessionStore?: Store;
-}
-
-/** Plain messages for the error page, by code. Never the error's own text: no internals, no secrets. */
-export const PLAIN_MESSAGES: Record<string, string> = {
-  ERR_STATE: 'This sign-in does not match one started here (it may have expired or been used already). Please start again.',
-  ERR_NO_CREDENTIAL: 'The platform sent no sign-in credential. Please start again.',
-  ERR_INVALID_CREDENTIAL: 'The sign-in credential was invalid, expired or already used. Please start again.',
-  ERR_DENIED: 'The sign-in was refused: it was cancelled, or this account may not use this app.',
-  ERR_PLATFORM: 'The platform reported an error. Please try again later.',
-  ERR_RATE_LIMITED: 'The platform is busy right now. Please try again in a minute.',
-  ERR_TIMEOUT: 'The platform did not answer in time. Please try again.',
-  ERR_NETWORK: 'The platform could not be reached. Please try again later.',
-  ERR_BAD_RESPONSE: 'The platform answered something unexpected. Please try again later.',
-  ERR_CONFIG: 'This sign-in method is not set up correctly. Please tell the site administrator.',
-  ERR_NOT_CONFIGURED: 'This platform is not configured on this site.',
-  ERR_UNKNOWN_PLATFORM: 'There is no such sign-in platform.',
-  ERR_NOT_FOUND: 'This page does not exist.',
-  ERR_BAD_REQUEST: 'The request could not be understood.',
-  ERR_UNSUPPORTED_MEDIA_TYPE: 'Send the credential as JSON (Content-Type: application/json).',
-  ERR_INTERNAL: 'Something went wrong on our side. Please try again.',
-};
-
-function plainMessage(code: string): string {
-  return PLAIN_MESSAGES[code] ?? PLAIN_MESSAGES.ERR_INTERNAL;
 }
 
 /** The session's user: the normalized profile, minus anything that looks like a secret. */
@@ -111,6 +98,9 @@ export function createApp(config: AppConfig, options: CreateAppOptions = {}): Ex
     next();
   });
 
+  // the page language: ?lang= (remembered in a cookie), else Accept-Language, else Chinese
+  app.use(languages);
+
   app.get('/healthz', (_req, res) => {
     res.set('Cache-Control', 'no-store').json({
       status: 'ok',
@@ -121,6 +111,10 @@ export function createApp(config: AppConfig, options: CreateAppOptions = {}): Ex
   });
   app.get('/static/demo.js', (_req, res) => {
     res.type('application/javascript').set('Cache-Control', 'no-cache').send(DEMO_JS);
+  });
+  // the icon the pages link, and the /favicon.ico browsers ask for on their own: the same SVG
+  app.get(['/favicon.svg', '/favicon.ico'], (_req, res) => {
+    res.type('image/svg+xml').set('Cache-Control', 'public, max-age=86400').send(FAVICON_SVG);
   });
 
   app.use(express.json({ limit: '16kb' }));
@@ -147,54 +141,111 @@ export function createApp(config: AppConfig, options: CreateAppOptions = {}): Ex
   app.use(authenticator.session());
 
   const currentUser = (req: Request): DemoUser | undefined => (req.user as DemoUser | undefined) ?? undefined;
+  /**
+   * What every page needs. The language switch links to `selfURL`: the page's path, and only the
+   * query the page vetted (never a returnTo it refused, never a credential: pages answered on
+   * /auth/* routes switch on '/').
+   */
+  const pageContext = (req: Request, res: Response, selfURL = req.path.startsWith('/auth/') ? '/' : req.path): PageContext => ({
+    lang: langOf(res),
+    user: currentUser(req),
+    selfURL,
+  });
 
-  const showError = (req: Request, res: Response, status: number, code: string) => {
+  /** The error page (or the JSON error) right here, for requests whose URL carries no credential. */
+  const showError = (req: Request, res: Response, status: number, code: string, reason?: string) => {
     if (res.headersSent) return;
     res.set('Cache-Control', 'no-store');
+    const known = knownReason(code, reason);
+    const message = errorMessage(code, known, langOf(res));
     if (wantsJson(req) || req.accepts(['html', 'json']) === 'json') {
-      res.status(status).json({ ok: false, error: { code, message: plainMessage(code) } });
+      res.status(status).json({ ok: false, error: { code, ...(known ? { reason: known } : {}), message } });
     } else {
       res
         .status(status)
         .type('html')
-        .send(errorPage(status, code, plainMessage(code), currentUser(req)));
+        .send(errorPage(pageContext(req, res), { status, code, reason: known, message }));
     }
   };
 
+  /**
+   * A sign-in that failed on a browser's GET (the callback, or a portal start with ?stoken=): the
+   * URL holds the credential, so the answer is a redirect to a clean /error URL — the code, the
+   * reason and the platform, never the code/token/stoken/state — and the address bar and the
+   * history keep that one instead. JSON (the SPA POSTs) is answered in place.
+   */
+  const failSignIn = (req: Request, res: Response, status: number, code: string, reason?: string, platform?: string) => {
+    if (res.headersSent) return;
+    if (req.method !== 'GET' || wantsJson(req) || req.accepts(['html', 'json']) === 'json')
+      return showError(req, res, status, code, reason);
+    const q = new URLSearchParams({ code });
+    const known = knownReason(code, reason);
+    if (known) q.set('reason', known);
+    if (platform) q.set('platform', platform);
+    res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }).redirect(303, `/error?${q}`);
+  };
+
+  // the error page a failed sign-in is sent to: only the code, a known reason and a known platform
+  // are read from the URL (anything else in it is ignored), the status follows the code
+  app.get('/error', (req, res) => {
+    const code = isCodeLike(req.query.code) ? req.query.code : 'ERR_INTERNAL';
+    const reason = knownReason(code, req.query.reason);
+    const entry = typeof req.query.platform === 'string' ? known.get(req.query.platform) : undefined;
+    const self = new URLSearchParams({ code, ...(reason ? { reason } : {}), ...(entry ? { platform: entry.wiring.name } : {}) });
+    const lang = langOf(res);
+    const status = statusOf(code);
+    let retry: { title: string; href: string } | undefined;
+    const p = entry?.configured;
+    if (entry && p) {
+      const href = p.start.kind === 'portal' ? p.start.url : `/auth/${p.name}`;
+      if (href) retry = { title: platformTitle(entry, lang), href };
+    }
+    res
+      .status(status)
+      .set({ 'Cache-Control': 'no-store', 'X-Robots-Tag': 'noindex' })
+      .type('html')
+      .send(
+        errorPage(pageContext(req, res, `/error?${self}`), {
+          status,
+          code,
+          reason,
+          message: errorMessage(code, reason, lang),
+          retry,
+        }),
+      );
+  });
+
   app.get('/', (req, res) => {
     res.set('Cache-Control', 'no-store');
-    res.type('html').send(homePage(config.platforms, currentUser(req), safeReturnTo(req.query.returnTo)));
+    const returnTo = safeReturnTo(req.query.returnTo);
+    const self = returnTo ? `/?returnTo=${encodeURIComponent(returnTo)}` : '/';
+    res.type('html').send(homePage(pageContext(req, res, self), config.platforms, returnTo));
   });
 
   app.get('/profile', (req, res) => {
     const user = currentUser(req);
     res.set('Cache-Control', 'no-store');
     if (!user) return res.redirect(303, `/?returnTo=${encodeURIComponent('/profile')}`);
-    res.type('html').send(profilePage(user));
+    res.type('html').send(profilePage({ ...pageContext(req, res), user }));
   });
 
   app.get('/logout', (req, res) => {
     res
+      .set('Cache-Control', 'no-store')
       .type('html')
-      .send(
-        layout(
-          'Log out',
-          '<h1>Log out?</h1><form method="post" action="/logout"><button type="submit">Log out</button></form>',
-          currentUser(req),
-        ),
-      );
+      .send(logoutPage(pageContext(req, res)));
   });
   app.post('/logout', sameOriginOnly, (req, res, next) => {
     // passport 0.7: logout() regenerates the session, so nothing of the old one survives
     req.logout((err) => (err ? next(err) : res.redirect(303, '/')));
   });
 
-  const platformFor = (req: Request, res: Response): ConfiguredPlatform | undefined => {
+  const platformFor = (req: Request, res: Response, fail = showError): ConfiguredPlatform | undefined => {
     const name = String(req.params.name);
     const p = configured.get(name);
     if (p) return p;
-    if (known.has(name)) showError(req, res, 404, 'ERR_NOT_CONFIGURED');
-    else showError(req, res, 404, 'ERR_UNKNOWN_PLATFORM');
+    if (known.has(name)) fail(req, res, 404, 'ERR_NOT_CONFIGURED');
+    else fail(req, res, 404, 'ERR_UNKNOWN_PLATFORM');
     return undefined;
   };
 
@@ -205,13 +256,23 @@ export function createApp(config: AppConfig, options: CreateAppOptions = {}): Ex
         const code = isCampusAuthError(err) ? err.code : 'ERR_INTERNAL';
         const httpStatus = isCampusAuthError(err) ? err.status : 500;
         logger.error({ err, platform: p.name }, 'sign-in error');
-        return showError(req, res, httpStatus, code);
+        return failSignIn(req, res, httpStatus, code, undefined, p.name);
       }
       if (!user) {
-        const failInfo = (info ?? {}) as { code?: unknown };
-        const code = typeof failInfo.code === 'string' && /^ERR_[A-Z_]+$/.test(failInfo.code) ? failInfo.code : 'ERR_DENIED';
-        logger.warn({ platform: p.name, code }, 'sign-in failed');
-        return showError(req, res, typeof status === 'number' && status >= 400 && status < 500 ? status : 401, code);
+        const failInfo = (info ?? {}) as { code?: unknown; reason?: unknown };
+        const code = isCodeLike(failInfo.code) ? failInfo.code : 'ERR_DENIED';
+        // the strategy's word for why (declined, not-certified, no-group, wrong-side…), when it gives one
+        const reason =
+          typeof failInfo.reason === 'string' && /^[a-z][a-z0-9-]{0,39}$/.test(failInfo.reason) ? failInfo.reason : undefined;
+        logger.warn({ platform: p.name, code, reason }, 'sign-in failed');
+        return failSignIn(
+          req,
+          res,
+          typeof status === 'number' && status >= 400 && status < 500 ? status : 401,
+          code,
+          reason,
+          p.name,
+        );
       }
       const returnTo = safeReturnTo(req.session.returnTo) ?? '/profile';
       // passport 0.7 regenerates the session here (a new session id: no fixation)
@@ -250,14 +311,15 @@ export function createApp(config: AppConfig, options: CreateAppOptions = {}): Ex
   });
 
   app.get('/auth/:name/callback', (req, res, next) => {
-    const p = platformFor(req, res);
+    // whatever the failure, the credential in this URL does not stay in the address bar
+    const p = platformFor(req, res, failSignIn);
     if (!p) return;
     const spa = p.extras?.spaToken;
     if (spa && req.session.spaFlow === p.name && typeof req.query[spa.param] === 'string') {
       // The SPA flow: this route plays the SPA's frontend page, which POSTs the token to the backend.
       delete req.session.spaFlow;
       res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' });
-      return void res.type('html').send(spaLandingPage(p.name, spa.param));
+      return void res.type('html').send(spaLandingPage(pageContext(req, res), p.name, spa.param));
     }
     authenticate(p, req, res, next);
   });
@@ -273,17 +335,19 @@ export function createApp(config: AppConfig, options: CreateAppOptions = {}): Ex
   app.use((req, res) => showError(req, res, 404, 'ERR_NOT_FOUND'));
 
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    // a GET on /auth/* may carry a credential in its URL: leave it for the clean /error URL
+    const fail = req.method === 'GET' && req.path.startsWith('/auth/') ? failSignIn : showError;
     if (isCampusAuthError(err)) {
       logger.error({ err }, 'platform error');
-      return showError(req, res, err.status, err.code);
+      return fail(req, res, err.status, err.code);
     }
     const status = (err as { status?: unknown })?.status;
     if (typeof status === 'number' && status >= 400 && status < 500) {
       logger.warn({ err }, 'bad request');
-      return showError(req, res, status, status === 415 ? 'ERR_UNSUPPORTED_MEDIA_TYPE' : 'ERR_BAD_REQUEST');
+      return fail(req, res, status, status === 415 ? 'ERR_UNSUPPORTED_MEDIA_TYPE' : 'ERR_BAD_REQUEST');
     }
     logger.error({ err }, 'unhandled error');
-    showError(req, res, 500, 'ERR_INTERNAL');
+    fail(req, res, 500, 'ERR_INTERNAL');
   });
 
   return app;

@@ -4,9 +4,34 @@
  *   login page's origin only, POST it as JSON to /auth/<name>/callback, follow the answer.
  * - SPA token flow (NCUOS): the callback page reads ?token=, removes it from the address bar, POSTs
  *   it as JSON to the same path, follows the answer.
+ * Its messages follow the page's language (`<html lang>`).
  */
+import type { Lang } from './i18n';
+
+/** What the script says, in both languages (`{param}` is filled in). */
+export const SCRIPT_TEXTS: Readonly<Record<Lang, Readonly<Record<string, string>>>> = {
+  zh: {
+    failed: '登录失败',
+    unreachable: 'ERR_NETWORK：连不上本应用',
+    gotCode: '已从弹窗收到授权码，正在登录…',
+    waiting: '正在等待弹窗…',
+    blocked: '弹窗被拦截了：请允许本站打开弹窗。',
+    noCredential: 'ERR_NO_CREDENTIAL：地址里没有 {param}',
+  },
+  en: {
+    failed: 'sign-in failed',
+    unreachable: 'ERR_NETWORK: the app could not be reached',
+    gotCode: 'Got a code from the popup; signing in…',
+    waiting: 'Waiting for the popup…',
+    blocked: 'The popup was blocked: allow popups for this site.',
+    noCredential: 'ERR_NO_CREDENTIAL: no {param} in the address',
+  },
+};
+
 export const DEMO_JS = `(function () {
   'use strict';
+  var TEXTS = ${JSON.stringify(SCRIPT_TEXTS)};
+  var T = /^zh/i.test(document.documentElement.lang) ? TEXTS.zh : TEXTS.en;
   function show(name, text) {
     var el = document.querySelector('[data-popup-result="' + name + '"]') || document.querySelector('[role=status]');
     if (el) el.textContent = text;
@@ -24,10 +49,10 @@ export const DEMO_JS = `(function () {
           window.location.assign(answer.redirect);
         } else {
           var e = (answer && answer.error) || {};
-          show(name, (e.code || 'ERR_INTERNAL') + ': ' + (e.message || 'sign-in failed'));
+          show(name, (e.code || 'ERR_INTERNAL') + ': ' + (e.message || T.failed));
         }
       })
-      .catch(function () { show(name, 'ERR_NETWORK: the app could not be reached'); });
+      .catch(function () { show(name, T.unreachable); });
   }
 
   // popup flow
@@ -38,7 +63,7 @@ export const DEMO_JS = `(function () {
     if (!data || typeof data.code !== 'string') return;
     var name = pending.name;
     pending = null;
-    show(name, 'Got a code from the popup; signing in…');
+    show(name, T.gotCode);
     postCredential('/auth/' + encodeURIComponent(name) + '/callback', { code: data.code }, name);
   });
   var popupButtons = document.querySelectorAll('[data-popup-login]');
@@ -49,7 +74,7 @@ export const DEMO_JS = `(function () {
       var rt = new URLSearchParams(window.location.search).get('returnTo');
       var url = '/auth/' + encodeURIComponent(name) + '/popup' + (rt ? '?returnTo=' + encodeURIComponent(rt) : '');
       var w = window.open(url, 'campus-passport-' + name, 'popup,width=520,height=680');
-      show(name, w ? 'Waiting for the popup…' : 'The popup was blocked: allow popups for this site.');
+      show(name, w ? T.waiting : T.blocked);
     });
   }
 
@@ -63,7 +88,7 @@ export const DEMO_JS = `(function () {
     // keep the token out of the history and of any Referer
     window.history.replaceState(null, '', window.location.pathname);
     if (!token) {
-      landing.textContent = 'ERR_NO_CREDENTIAL: no ' + param + ' in the address';
+      landing.textContent = T.noCredential.replace('{param}', param);
     } else {
       var body = {};
       body[param] = token;

@@ -95,8 +95,11 @@ export async function main(env: Env = process.env, options: MainOptions = {}): P
   return { url, config, embedded, close };
 }
 
-// Started as a program (node dist/main.js), not imported by a test.
-if (process.argv[1] && /main\.(c?js|mjs|ts)$/.test(process.argv[1]) && !process.env.JEST_WORKER_ID) {
+/**
+ * Run the demo as a program: `.env` from the working directory, then `main()`; SIGINT / SIGTERM
+ * close it (the emulators too) and exit. `node dist/main.js` and `scripts/start.mjs` call this.
+ */
+export function runAsProgram(): void {
   loadDotenv({ quiet: true });
   main().then(
     (running) => {
@@ -113,3 +116,6 @@ if (process.argv[1] && /main\.(c?js|mjs|ts)$/.test(process.argv[1]) && !process.
     },
   );
 }
+
+// Started as a program (node dist/main.js), not imported by a test or by scripts/start.mjs.
+if (process.argv[1] && /main\.(c?js|mjs|ts)$/.test(process.argv[1]) && !process.env.JEST_WORKER_ID) runAsProgram();

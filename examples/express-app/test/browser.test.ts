@@ -65,6 +65,8 @@ beforeAll(async () => {
       '--disable-sync',
     ],
     viewport: { width: 1000, height: 800 },
+    // the demo's users: a Chinese browser (English is one click away, tested below)
+    locale: 'zh-CN',
   });
   context.setDefaultTimeout(20_000);
 }, 20 * 60_000);
@@ -90,7 +92,7 @@ async function expectProfile(page: Page, platform: string, name: string): Promis
 async function logout(page: Page): Promise<void> {
   await page.click('main form[action="/logout"] button');
   await page.waitForURL(`${demo.url}/`);
-  expect(await page.textContent('header')).toContain('Not signed in');
+  expect(await page.textContent('header')).toContain('未登录');
 }
 
 describe('in Chromium', () => {
@@ -114,6 +116,9 @@ describe('in Chromium', () => {
       await page.click(`[data-login="${platform}"]`);
       // the platform's own page (its portal, for disabled-aid)
       await page.waitForURL((u) => u.toString().startsWith(demo.emulators.get(platform)!.url));
+      // the emulator says it is one: （模拟） in the title and a visible banner
+      expect(await page.title()).toContain('（模拟）');
+      expect(await page.isVisible('[data-mock-banner]')).toBe(true);
       await page.click(`[data-user="${user}"]`);
       await expectProfile(page, platform, name);
       await page.screenshot({ path: join(OUTPUT, `${platform}.png`), fullPage: true });
@@ -161,12 +166,56 @@ describe('in Chromium', () => {
     }
   });
 
-  it('an error shows the error page with its code', async () => {
+  it('a failed sign-in lands on a clean /error URL (no code, no state in the address bar) with its code', async () => {
     const page = await freshPage();
     try {
       await page.goto(`${demo.url}/auth/zafu/callback?code=abcdefghijklmnop&state=forged-state-123456789`);
+      const url = new URL(page.url());
+      expect(url.pathname).toBe('/error');
+      expect(url.searchParams.get('code')).toBe('ERR_STATE');
+      expect(page.url()).not.toContain('abcdefghijklmnop');
+      expect(page.url()).not.toContain('forged-state');
       expect(await page.textContent('[data-testid="error-code"]')).toBe('ERR_STATE');
+      expect(await page.textContent('h1')).toBe('没有登录成功');
       await page.screenshot({ path: join(OUTPUT, 'error.png'), fullPage: true });
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('declining on the emulator page ends on the error page, ERR_DENIED, with a way to try again', async () => {
+    const page = await freshPage();
+    try {
+      await page.goto(demo.url);
+      await page.click('[data-login="hduhelp"]');
+      await page.waitForURL((u) => u.toString().startsWith(demo.emulators.get('hduhelp')!.url));
+      await page.click('[data-deny]');
+      await page.waitForURL((u) => u.pathname === '/error');
+      expect(await page.textContent('[data-testid="error-code"]')).toBe('ERR_DENIED');
+      expect(new URL(page.url()).searchParams.has('error')).toBe(false);
+      await page.click('[data-testid="retry"]');
+      await page.waitForURL((u) => u.toString().startsWith(demo.emulators.get('hduhelp')!.url));
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('the language switch: Chinese first, English one click away, remembered', async () => {
+    const page = await freshPage();
+    try {
+      await page.goto(demo.url);
+      expect(await page.getAttribute('html', 'lang')).toBe('zh-CN');
+      expect(await page.textContent('h1')).toBe('用校园平台登录');
+      await page.click('[data-testid="lang-switch"]');
+      await page.waitForURL(`${demo.url}/?lang=en`);
+      expect(await page.getAttribute('html', 'lang')).toBe('en');
+      expect(await page.textContent('h1')).toBe('Sign in with a campus platform');
+      await page.screenshot({ path: join(OUTPUT, 'home-en.png'), fullPage: true });
+      // remembered: the next page without ?lang= is in English too
+      await page.goto(`${demo.url}/logout`);
+      expect(await page.getAttribute('html', 'lang')).toBe('en');
+      await page.click('[data-testid="lang-switch"]');
+      expect(await page.getAttribute('html', 'lang')).toBe('zh-CN');
     } finally {
       await page.close();
     }

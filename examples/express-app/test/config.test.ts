@@ -94,7 +94,9 @@ describe('a platform left unconfigured', () => {
     const app = await startWithPlatforms([{ wiring: hduhelp, configured: started.platform }, ...others]);
     try {
       const home = await request(app.url).get('/').expect(200);
-      expect(home.text).toContain('data-testid="status-ziqiang">not configured<');
+      expect(home.text).toContain('data-testid="status-ziqiang">未配置<');
+      const english = await request(app.url).get('/?lang=en').expect(200);
+      expect(english.text).toContain('data-testid="status-ziqiang">not configured<');
       expect(home.text).toContain('ZIQIANG_APP_KEY');
       expect(home.text).toContain('data-login="hduhelp"');
       expect(home.text).not.toContain('data-login="ziqiang"');

@@ -7,10 +7,12 @@ import { ZIQIANG_USERS } from '@campus-passport/mock-platforms/ziqiang';
 import { DISABLED_AID_USERS } from '@campus-passport/mock-platforms/disabled-aid';
 import { NCUOS_USERS } from '@campus-passport/mock-platforms/ncuos';
 import request from 'supertest';
+import { errorMessage } from '../src/messages';
 import { PLATFORMS } from '../src/platforms';
-import { chooseUser, fetchPage } from './support/browserless';
+import { esc } from '../src/views';
+import { chooseUser, decline, fetchPage } from './support/browserless';
 import { CASES } from './support/cases';
-import { pathOf, sessionCookie, startDemo, type Demo } from './support/demo';
+import { followToErrorPage, pathOf, sessionCookie, startDemo, type Demo } from './support/demo';
 
 let demo: Demo;
 
@@ -43,11 +45,16 @@ describe.each(CASES)('$platform: redirect → emulator login → callback → pr
     expect(after).toBeDefined();
     expect(after).not.toBe(before); // passport 0.7 regenerated the session
 
+    // Chinese first; English when the browser asks for it
     const profile = await agent.get('/profile').expect(200);
     expect(profile.text).toContain(`data-testid="provider">${platform}<`);
     expect(profile.text).toContain(name);
-    expect(profile.text).toContain('Raw platform data');
-    expect(profile.text).toContain('Normalized profile');
+    expect(profile.text).toContain('平台原始数据');
+    expect(profile.text).toContain('统一格式的资料');
+    const english = await agent.get('/profile').set('Accept-Language', 'en-US,en;q=0.9').expect(200);
+    expect(english.text).toContain(name);
+    expect(english.text).toContain('Raw platform data');
+    expect(english.text).toContain('Normalized profile');
 
     // the old session id is dead: it does not carry the login
     await request(demo.url)
@@ -158,17 +165,51 @@ describe('pages', () => {
 
 describe('users the platform or the strategy refuses get the error page, not a login', () => {
   const serviceUser = DISABLED_AID_USERS.find((u) => u.side === 'service')!;
+  /**
+   * The message the page must show: the reason's once the strategy says why (info.reason), the
+   * code's until then — both from the one message function (its own tests: messages.test.ts).
+   */
+  const shown = (code: string, reason: string, lang: 'zh' | 'en') =>
+    [errorMessage(code, undefined, lang), errorMessage(code, reason, lang)].map(esc);
+
   it.each([
-    ['ziqiang', 'wangwu', 'ERR_DENIED'], // not certified
-    ['disabled-aid', serviceUser.useruuid, 'ERR_INVALID_CREDENTIAL'], // a service-side user in a governance-side app
-  ])('%s user %s → %s', async (platform, user, code) => {
+    ['ziqiang', 'wangwu', ['ERR_DENIED'], 'not-certified'], // not certified
+    // a service-side user in a governance-side app: ERR_INVALID_CREDENTIAL before the strategy says
+    // why, ERR_DENIED (reason wrong-side) once it does
+    ['disabled-aid', serviceUser.useruuid, ['ERR_INVALID_CREDENTIAL', 'ERR_DENIED'], 'wrong-side'],
+  ])('%s user %s → %j, on a clean /error URL', async (platform, user, codes, reason) => {
     const agent = request.agent(demo.url);
     const start = await agent.get(`/auth/${platform}`);
     const back = await chooseUser(start.headers.location, user);
-    const res = await agent.get(pathOf(back));
-    expect(res.status).toBeGreaterThanOrEqual(400);
-    expect(res.status).toBeLessThan(500);
-    expect(res.text).toContain(`data-testid="error-code">${code}<`);
+    const { location, page } = await followToErrorPage(agent, await agent.get(pathOf(back)), back);
+    const code = location.searchParams.get('code')!;
+    expect(codes).toContain(code);
+    // the reason, when there is one in the URL, is the one this refusal means
+    expect([null, reason]).toContain(location.searchParams.get('reason'));
+    expect(location.searchParams.get('platform')).toBe(platform);
+    expect(page.status).toBeGreaterThanOrEqual(400);
+    expect(page.status).toBeLessThan(500);
+    expect(page.text).toContain(`data-testid="error-code">${code}<`);
+    expect(shown(code, reason, 'zh')).toContain(/data-testid="error-message">([^<]*)</.exec(page.text)![1]);
+    // the same page in English
+    const en = await agent.get(`${location.pathname}${location.search}&lang=en`);
+    expect(shown(code, reason, 'en')).toContain(/data-testid="error-message">([^<]*)</.exec(en.text)![1]);
+    await agent.get('/profile').expect(303);
+  });
+
+  it.each(['hduhelp', 'zafu'])('%s: the user declines on the login page → ERR_DENIED, "you declined"', async (platform) => {
+    const agent = request.agent(demo.url);
+    const start = await agent.get(`/auth/${platform}`).expect(302);
+    const back = await decline(start.headers.location);
+    expect(new URL(back).searchParams.get('error')).toBe('access_denied');
+    const { location, page } = await followToErrorPage(agent, await agent.get(pathOf(back)), back);
+    expect(location.searchParams.get('code')).toBe('ERR_DENIED');
+    expect([null, 'declined']).toContain(location.searchParams.get('reason'));
+    expect(page.status).toBe(403);
+    expect(page.text).toContain('data-testid="error-code">ERR_DENIED<');
+    expect(shown('ERR_DENIED', 'declined', 'zh')).toContain(/data-testid="error-message">([^<]*)</.exec(page.text)![1]);
+    // try again: the error page links back to the platform's start
+    expect(page.text).toContain(`href="/auth/${platform}" data-testid="retry"`);
     await agent.get('/profile').expect(303);
   });
 

@@ -10,7 +10,7 @@ import { safeReturnTo } from '../src/return-to';
 import { redactPath } from '../src/logger';
 import { chooseUser } from './support/browserless';
 import { caseOf } from './support/cases';
-import { pathOf, sessionCookie, startDemo, TEST_SECRET, type Demo } from './support/demo';
+import { followToErrorPage, pathOf, sessionCookie, startDemo, TEST_SECRET, type Demo } from './support/demo';
 
 const ATTACKS = [
   '//evil.example',
@@ -97,12 +97,16 @@ describe('through the app', () => {
     expect(res.text).not.toContain('evil.example');
     const good = await request(demo.url).get('/').query({ returnTo: '/profile' }).expect(200);
     expect(good.text).toContain('/auth/hduhelp?returnTo=%2Fprofile');
+    // the language switch keeps the good returnTo only
+    expect(good.text).toContain('href="/?returnTo=%2Fprofile&amp;lang=en" hreflang="en"');
   });
 
   it('a callback with a forged state shows the error page: code, plain message, no internals', async () => {
     const agent = request.agent(demo.url);
     await agent.get('/auth/hduhelp').expect(302);
-    const res = await agent.get('/auth/hduhelp/callback').query({ code: 'x'.repeat(20), state: 'forged-state-value-123456' });
+    const callback = `/auth/hduhelp/callback?code=${'x'.repeat(20)}&state=forged-state-value-123456`;
+    const { location, page: res } = await followToErrorPage(agent, await agent.get(callback), callback);
+    expect(location.searchParams.get('code')).toBe('ERR_STATE');
     expect(res.status).toBe(403);
     expect(res.text).toContain('data-testid="error-code">ERR_STATE<');
     expect(res.text).not.toMatch(/\bat \S+ \(|node_modules|\.ts:\d+|Error:/);
@@ -118,7 +122,7 @@ describe('through the app', () => {
       { kind: 'status', status: 500, body: { error: 500, msg: `boom client_secret=${HDUHELP_CLIENT_SECRET} at internal.go:42` } },
       { path: '/oauth/token' },
     );
-    const res = await agent.get(pathOf(back));
+    const { page: res } = await followToErrorPage(agent, await agent.get(pathOf(back)), back);
     expect(res.status).toBeGreaterThanOrEqual(500);
     expect(res.text).toMatch(/data-testid="error-code">ERR_(PLATFORM|BAD_RESPONSE)</);
     expect(res.text).not.toContain(HDUHELP_CLIENT_SECRET);
@@ -215,7 +219,11 @@ describe('request logging', () => {
     const failed = lines.filter((l) => l.msg === 'sign-in failed');
     expect(failed.map((l) => l.code)).toContain('ERR_STATE');
     expect(demo.logs.text).not.toContain('c'.repeat(24));
-    const errored = await agent.get('/auth/hduhelp/callback').query({ error: 'server_error' });
+    const { page: errored } = await followToErrorPage(
+      agent,
+      await agent.get('/auth/hduhelp/callback').query({ error: 'server_error' }),
+      '/auth/hduhelp/callback?error=server_error',
+    );
     expect(errored.status).toBeGreaterThanOrEqual(500);
     const withErr = demo.logs.lines.map((l) => JSON.parse(l) as { err?: { code?: string } }).filter((l) => l.err);
     expect(withErr.map((l) => l.err!.code)).toContain('ERR_PLATFORM');

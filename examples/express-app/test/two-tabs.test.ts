@@ -5,7 +5,7 @@
 import request from 'supertest';
 import { chooseUser } from './support/browserless';
 import { CASES } from './support/cases';
-import { pathOf, sessionCookie, startDemo, type Demo } from './support/demo';
+import { followToErrorPage, pathOf, sessionCookie, startDemo, type Demo } from './support/demo';
 
 let demo: Demo;
 beforeAll(async () => {
@@ -36,8 +36,8 @@ describe.each(['hduhelp', 'ziqiang', 'zafu'])('%s: two tabs', (platform) => {
     expect(done2.headers.location).not.toMatch(/error|ERR_STATE/);
     await agent.get('/profile').expect(200);
 
-    // replaying tab 2's callback is still refused
-    const replay = await agent.get(pathOf(back2));
+    // replaying tab 2's callback is still refused (on the clean error URL)
+    const { page: replay } = await followToErrorPage(agent, await agent.get(pathOf(back2)), back2);
     expect(replay.text).toContain('ERR_STATE');
   });
 });

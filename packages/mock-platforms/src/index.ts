@@ -2,7 +2,6 @@ export {
   startEmulator,
   createClock,
   escapeHtml,
-  page,
   type Clock,
   type Emulator,
   type EmulatorContext,
@@ -21,6 +20,7 @@ export {
   type EmulatorEntry,
 } from './registry';
 export {
+  page,
   CredentialStore,
   randomCredential,
   param,

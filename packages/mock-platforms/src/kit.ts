@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Request } from 'express';
-import { escapeHtml, page, rawBody } from './harness';
+import { escapeHtml, rawBody } from './harness';
 
 /** A fresh random credential (URL-safe), optionally prefixed. */
 export function randomCredential(prefix = '', bytes = 24): string {
@@ -165,6 +165,55 @@ export interface LoginPageOptions {
   method?: 'get' | 'post';
 }
 
+/** What marks an emulator page: in its title, its heading and its banner. */
+export const MOCK_MARK = '（模拟）';
+
+/**
+ * The one stylesheet of every emulator page (login pages, portals, error pages, SPA shells), so
+ * that the five emulators look like one family and never like the real platforms.
+ */
+export const EMULATOR_CSS = `
+:root{color-scheme:light;--mock:#b45309;--mock-bg:#fff7e6;--line:#e5e7eb;--ink:#1f2937;--muted:#6b7280;--accent:#2563eb}
+*{box-sizing:border-box}
+body{font-family:system-ui,-apple-system,"PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif;max-width:38rem;margin:0 auto;padding:0 1rem 3rem;color:var(--ink);line-height:1.55;background:#fafafa}
+.mock-banner{margin:0 -1rem 1.5rem;padding:.55rem 1rem;background:repeating-linear-gradient(135deg,var(--mock-bg) 0 12px,#fdecc8 12px 24px);border-bottom:2px solid var(--mock);color:var(--mock);font-size:.9rem;font-weight:600}
+.mock-banner small{display:block;font-weight:400;color:#92400e}
+main{background:#fff;border:1px solid var(--line);border-radius:10px;padding:1.2rem 1.4rem}
+h1{font-size:1.3rem;margin:.2rem 0 1rem}
+h2{font-size:1.05rem;margin:1.2rem 0 .4rem}
+p{margin:.5rem 0}
+code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.9em;background:#f3f4f6;padding:.05rem .3rem;border-radius:4px}
+form{margin:.8rem 0 0}
+button,a.user{display:block;width:100%;margin:.4rem 0;padding:.7rem .9rem;font:inherit;font-size:1rem;text-align:left;color:var(--ink);background:#fff;border:1px solid #d1d5db;border-radius:8px;text-decoration:none;cursor:pointer}
+button:hover,a.user:hover{border-color:var(--accent);background:#eff6ff}
+button[name=deny]{color:#b91c1c;border-color:#fecaca;text-align:center}
+.error,.error-code{color:#b91c1c}
+`;
+
+/** A small icon (inline, so a browser asks the emulator for no /favicon.ico): 模 on amber. */
+const EMULATOR_ICON = `data:image/svg+xml,${encodeURIComponent(
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#b45309"/><text x="16" y="23" font-size="19" text-anchor="middle" fill="#fff" font-family="sans-serif">模</text></svg>',
+)}`;
+
+/** The banner on top of every emulator page. */
+const BANNER = `<p class="mock-banner" data-mock-banner role="note">${MOCK_MARK}本页由 campus-passport 的本地模拟平台提供，不是真实平台的页面；这里只有测试用户，不要输入真实的账号或密码。<small>Local emulator — not the real platform. Test users only.</small></p>`;
+
+/** A title carrying the （模拟） mark once. */
+function marked(title: string): string {
+  return title.includes(MOCK_MARK) ? title : `${title}${MOCK_MARK}`;
+}
+
+/**
+ * The page shell of every emulator page: the （模拟） mark in the title and the heading, the
+ * banner, and the one stylesheet. `body` is HTML (already escaped).
+ */
+export function page(title: string, body: string): string {
+  const t = escapeHtml(marked(title));
+  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${t}</title>
+<link rel="icon" href="${EMULATOR_ICON}"><style>${EMULATOR_CSS}</style>
+</head><body>${BANNER}<main><h1>${t}</h1>${body}</main></body></html>`;
+}
+
 /** The login-page shell every emulator uses: pick a seeded user, or refuse. */
 export function loginPage(o: LoginPageOptions): string {
   const hidden = Object.entries(o.hidden ?? {})
@@ -179,9 +228,9 @@ export function loginPage(o: LoginPageOptions): string {
     .join('');
   const deny = o.deny ? `<button type="submit" name="deny" value="1" data-deny="1">${escapeHtml(o.deny)}</button>` : '';
   return page(
-    `${o.platform} · ${o.heading ?? '授权登录'}（模拟）`,
+    `${o.platform} · ${o.heading ?? '授权登录'}`,
     `${o.note ?? '<p>选择一个测试用户登录（本地模拟平台）</p>'}<form method="${o.method ?? 'post'}" action="${escapeHtml(o.action)}">${hidden}${buttons}${deny}</form>`,
   );
 }
 
-export { escapeHtml, page, rawBody };
+export { escapeHtml, rawBody };

@@ -1,4 +1,17 @@
-import { CredentialStore, isLocalRedirect, loginPage, param, params, randomCredential, startEmulator, withQuery } from '../src';
+import {
+  CredentialStore,
+  isLocalRedirect,
+  loginPage,
+  param,
+  params,
+  platformEntry,
+  randomCredential,
+  startAll,
+  startEmulator,
+  withQuery,
+  type Emulator,
+} from '../src';
+import { EMULATOR_CSS, MOCK_MARK, page } from '../src/kit';
 
 describe('emulator kit', () => {
   it('CredentialStore: single-use, expiring on the emulator clock', () => {
@@ -89,12 +102,74 @@ describe('emulator kit', () => {
       users: [{ value: 'u1', label: '<b>张三</b>' }],
       deny: '拒绝授权',
     });
-    expect(html).toContain('杭电助手 · 授权登录（模拟）');
+    expect(html).toContain('<title>杭电助手 · 授权登录（模拟）</title>');
+    expect(html).toContain('<h1>杭电助手 · 授权登录（模拟）</h1>');
+    expect(html).toContain('<form method="post" action="/authorize?x=&lt;1&gt;">');
     expect(html).toContain('action="/authorize?x=&lt;1&gt;"');
     expect(html).toContain('name="state" value="&quot;s&quot;"');
     expect(html).not.toContain('name="skip"');
     expect(html).toContain('&lt;b&gt;张三&lt;/b&gt;');
     expect(html).toContain('data-deny="1"');
     expect(loginPage({ platform: 'x', action: '/a', users: [] })).not.toContain('data-deny');
+  });
+});
+
+/** The page's <title>, its banner, and its stylesheet. */
+function shellOf(html: string): { title: string; banner: boolean; css: string | undefined } {
+  return {
+    title: /<title>([^<]*)<\/title>/.exec(html)?.[1] ?? '',
+    banner: /<p class="mock-banner" data-mock-banner role="note">（模拟）/.test(html),
+    css: /<style>([\s\S]*?)<\/style>/.exec(html)?.[1],
+  };
+}
+
+describe('the page shell: one family of （模拟） pages', () => {
+  it('page(): the mark once in the title and the heading, the banner, the one stylesheet, an inline icon', () => {
+    const html = page('自强 Auth', '<p>x</p>');
+    expect(shellOf(html)).toEqual({ title: '自强 Auth（模拟）', banner: true, css: EMULATOR_CSS });
+    expect(html).toContain('<h1>自强 Auth（模拟）</h1>');
+    expect(html).toMatch(/^<!doctype html><html lang="zh-CN">/);
+    expect(html).toContain('<link rel="icon" href="data:image/svg+xml,');
+    expect(html).toContain('Local emulator — not the real platform');
+    // a title that already carries the mark keeps just one
+    expect(shellOf(page(`门户${MOCK_MARK}`, '')).title).toBe('门户（模拟）');
+    expect(page('<b>', '').includes('<title>&lt;b&gt;（模拟）</title>')).toBe(true);
+  });
+
+  describe('every page of the five emulators (login pages, portals, error pages, the SPA shell)', () => {
+    let started: Emulator[] = [];
+    beforeAll(async () => {
+      started = await startAll({ freePorts: true, only: ['hduhelp', 'ziqiang', 'ncuos', 'disabled-aid', 'zafu'] });
+    });
+    afterAll(async () => {
+      await Promise.all(started.map((e) => e.close()));
+    });
+
+    const LOGIN = 'its login page';
+    const PAGES: Array<[platform: string, path: string, status: number]> = [
+      ['hduhelp', LOGIN, 200],
+      ['hduhelp', '/oauth/authorize?response_type=code&client_id=nope', 400],
+      ['ziqiang', LOGIN, 200],
+      ['ziqiang', '/login', 400],
+      ['ncuos', LOGIN, 200],
+      ['ncuos', '/?appCode=nope', 404],
+      ['ncuos', '/some/spa/route', 200],
+      ['disabled-aid', LOGIN, 200],
+      ['disabled-aid', '/portal/open?user=nobody', 404],
+      ['zafu', LOGIN, 200],
+      ['zafu', '/oauth/authorize?response_type=code&client_id=nope', 400],
+    ];
+    it.each(PAGES)('%s %s → HTTP %d, marked （模拟）, with the banner and the one stylesheet', async (platform, path, status) => {
+      const emu = started.find((e) => e.name === platform)!;
+      const res = await fetch(`${emu.url}${path === LOGIN ? platformEntry(platform).loginPath : path}`);
+      const html = await res.text();
+      expect(res.status).toBe(status);
+      expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+      const shell = shellOf(html);
+      expect(shell.title.endsWith('（模拟）')).toBe(true);
+      expect(shell.title.split('（模拟）')).toHaveLength(2); // once
+      expect(shell.banner).toBe(true);
+      expect(shell.css).toBe(EMULATOR_CSS);
+    });
   });
 });

@@ -13,8 +13,8 @@
  *   GET  /api/user      Authorization: Bearer <token> → { code: 0, msg, data: { id, name, student_id, department } }
  */
 import type { Request, Response } from 'express';
-import { createClock, page, startEmulator, type Clock, type Emulator } from '../../harness';
-import { CredentialStore, isLocalRedirect, loginPage, param, withQuery } from '../../kit';
+import { createClock, startEmulator, type Clock, type Emulator } from '../../harness';
+import { CredentialStore, isLocalRedirect, loginPage, page, param, withQuery } from '../../kit';
 
 /** The fixed local port `campus-mock` and the demo use. */
 export const DEFAULT_PORT = TMPL_PORT;

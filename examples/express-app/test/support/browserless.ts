@@ -33,20 +33,29 @@ export async function fetchPage(url: string): Promise<string> {
 }
 
 export async function chooseUser(pageUrl: string, userId: string): Promise<string> {
+  return choose(pageUrl, 'data-user', userId);
+}
+
+/** Refuse on the login page (its data-deny button), as a user who declines would. */
+export async function decline(pageUrl: string): Promise<string> {
+  return choose(pageUrl, 'data-deny', '1');
+}
+
+async function choose(pageUrl: string, attribute: 'data-user' | 'data-deny', value: string): Promise<string> {
   const html = await fetchPage(pageUrl);
-  const tagRe = new RegExp(`<(a|button)\\b[^>]*\\sdata-user="${userId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"[^>]*>`, 'i');
+  const tagRe = new RegExp(`<(a|button)\\b[^>]*\\s${attribute}="${value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"[^>]*>`, 'i');
   const m = tagRe.exec(html);
-  if (!m) throw new Error(`no data-user="${userId}" on ${pageUrl}`);
+  if (!m) throw new Error(`no ${attribute}="${value}" on ${pageUrl}`);
   const tag = m[0];
   if (m[1].toLowerCase() === 'a') {
     const href = attr(tag, 'href');
-    if (!href) throw new Error(`the link for ${userId} has no href`);
+    if (!href) throw new Error(`the link for ${value} has no href`);
     return expectRedirect(await fetch(new URL(href, pageUrl), { redirect: 'manual' }), `open ${href}`);
   }
   // the form around the button
   const formStart = html.lastIndexOf('<form', m.index);
   const formEnd = html.indexOf('</form>', m.index);
-  if (formStart === -1 || formEnd === -1) throw new Error(`the button for ${userId} is not in a form`);
+  if (formStart === -1 || formEnd === -1) throw new Error(`the button for ${value} is not in a form`);
   const formHtml = html.slice(formStart, formEnd);
   const formTag = formHtml.slice(0, formHtml.indexOf('>') + 1);
   const method = (attr(formTag, 'method') ?? 'get').toUpperCase();

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type { Emulator } from '@campus-passport/mock-platforms';
+import type { Response as TestResponse, Test } from 'supertest';
 import { createApp } from '../../src/app';
 import { loadConfig, type AppConfig, type Env, type PlatformEntry } from '../../src/config';
 import { startEmbedded } from '../../src/embedded';
@@ -103,4 +104,32 @@ export function sessionCookie(setCookie: string | string[] | undefined, name = '
 export function pathOf(url: string): string {
   const u = new URL(url);
   return `${u.pathname}${u.search}`;
+}
+
+/** The credentials a URL carries (code, state, token, stoken, ticket): they must not reach the error URL. */
+export function credentialsIn(url: string): string[] {
+  const u = new URL(url, 'http://demo.invalid');
+  return ['code', 'state', 'token', 'stoken', 'ticket'].flatMap((k) => u.searchParams.getAll(k)).filter((v) => v.length > 0);
+}
+
+/**
+ * A failed sign-in on a browser's GET answers 303 to a clean /error URL. Checks that (the URL
+ * carries the code and no credential of `from`), follows it, and returns the error page.
+ */
+export async function followToErrorPage(
+  agent: { get(path: string): Test },
+  answer: TestResponse,
+  from: string,
+): Promise<{ location: URL; page: TestResponse }> {
+  expect(answer.status).toBe(303);
+  const location = new URL(answer.headers.location, 'http://demo.invalid');
+  expect(location.pathname).toBe('/error');
+  expect(location.searchParams.get('code')).toMatch(/^ERR_[A-Z_]+$/);
+  // `code` names the error code here; the credential parameters are not there at all
+  for (const key of ['state', 'token', 'stoken', 'ticket']) expect(location.searchParams.has(key)).toBe(false);
+  const credentials = credentialsIn(from);
+  for (const c of credentials) expect(answer.headers.location).not.toContain(c);
+  const page = await agent.get(`${location.pathname}${location.search}`);
+  for (const c of credentials) expect(page.text).not.toContain(c);
+  return { location, page };
 }

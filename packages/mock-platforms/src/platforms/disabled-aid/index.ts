@@ -158,7 +158,10 @@ export async function startDisabledAidEmulator(options: DisabledAidEmulatorOptio
       const portal = (req: Request, res: Response) => {
         const target = param(req, 'app', ['query']);
         if (target !== undefined && !appAllowed(target))
-          return void res.status(400).type('html').send(page('应用地址不允许', ''));
+          return void res
+            .status(400)
+            .type('html')
+            .send(page('智慧助残数字化平台 · 应用地址不允许', '<p>这个应用地址不在允许打开的列表中。</p>'));
         const q = target ? `&app=${encodeURIComponent(target)}` : '';
         const sides = (Object.keys(SIDE_LABELS) as DisabledAidSide[]).map((side) => {
           const links = DISABLED_AID_USERS.filter((u) => u.side === side)
@@ -184,9 +187,14 @@ export async function startDisabledAidEmulator(options: DisabledAidEmulatorOptio
       // seed §原理: clicking the app opens its link with ?stoken= appended (the rest of the link kept)
       app.get('/portal/open', (req, res) => {
         const user = findUser(param(req, 'user', ['query']));
-        if (!user) return void res.status(404).type('html').send(page('用户不存在', ''));
+        if (!user)
+          return void res.status(404).type('html').send(page('智慧助残数字化平台 · 用户不存在', '<p>没有这个测试用户。</p>'));
         const target = param(req, 'app', ['query']) ?? appURL;
-        if (target !== appURL && !appAllowed(target)) return void res.status(400).type('html').send(page('应用地址不允许', ''));
+        if (target !== appURL && !appAllowed(target))
+          return void res
+            .status(400)
+            .type('html')
+            .send(page('智慧助残数字化平台 · 应用地址不允许', '<p>这个应用地址不在允许打开的列表中。</p>'));
         res.redirect(302, appendParam(target, 'stoken', issue(user)));
       });
 

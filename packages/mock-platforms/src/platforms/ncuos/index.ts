@@ -276,7 +276,7 @@ export async function startNcuosEmulator(options: NcuosEmulatorOptions = {}): Pr
         return c;
       };
 
-      const spa = page('GeniusAuth 统一登录', '<p>GeniusAuth (emulator): the single-page app shell.</p>');
+      const spa = page('GeniusAuth 统一登录', '<p>GeniusAuth 单页应用的外壳（模拟器没有实现前端页面）。</p>');
       ginEngine(app, spa, (routes) => {
         const { route } = routes;
         login.mount(routes, ctx);

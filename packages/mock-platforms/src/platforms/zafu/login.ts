@@ -98,7 +98,7 @@ export function websiteLogin(apps: ReadonlyMap<string, ZafuApp>, users: readonly
     void res
       .status(400)
       .type('html')
-      .send(page('授权失败', `<p>${escapeHtml(message)}</p>`));
+      .send(page('浙江农林大学统一身份认证 · 授权失败', `<p>${escapeHtml(message)}</p>`));
 
   // unconfirmed: errors go back to the redirect_uri as RFC 6749 §4.1.2.1 says
   function redirectError(res: Response, redirectUri: string, error: string, description: string, state?: string) {
