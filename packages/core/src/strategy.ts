@@ -130,6 +130,9 @@ export abstract class CampusStrategy<C, P extends CampusProfile, U = unknown> ex
     const settle = (err: unknown) => {
       if (isCampusAuthError(err) && err.isUserError) {
         const info: CampusFailInfo = { message: err.message, code: err.code };
+        // the refusal's stable reason ('declined', 'not-certified', 'expired', …), for apps to branch on
+        const reason = err.details?.reason;
+        if (typeof reason === 'string') info.reason = reason;
         act(() => this.fail(info, err.status));
       } else {
         act(() => this.error(err instanceof Error ? err : new Error(String(err))));

@@ -23,6 +23,9 @@ import {
   type DisabledAidUser,
 } from './profile';
 
+/** No stoken: the wording every strategy uses for a missing credential. */
+export const NO_STOKEN = `${PLATFORM}: the request carries no stoken; open this app from the disabled-aid platform again`;
+
 /** The seed's test-environment path prefix (§前缀: `https://xxx.xxx/disable-mis-bidp`). */
 export const TEST_PREFIX = '/disable-mis-bidp';
 
@@ -139,15 +142,39 @@ export class DisabledAidClient extends PlatformClient {
 
   /** Resolve the stoken the platform appended to the app's link into the user (this side's endpoint). */
   async userByToken(stoken: string): Promise<DisabledAidUserAnswer> {
-    if (typeof stoken !== 'string' || stoken === '') throw this.error('ERR_NO_CREDENTIAL', `${PLATFORM}: no stoken`);
+    if (typeof stoken !== 'string' || stoken === '') throw this.error('ERR_NO_CREDENTIAL', NO_STOKEN);
     const { envelope, body, raw } = await this.call('user', this.endpoints[this.side], { form: { stoken } }, [stoken]);
-    if (!envelope.success)
-      throw this.error('ERR_INVALID_CREDENTIAL', envelope.message || `${PLATFORM}: the stoken is invalid or expired`, {
-        platformCode: metaCode(envelope.meta),
-        platformMessage: envelope.message,
-        secrets: [stoken],
-      });
+    if (!envelope.success) {
+      // the wording every strategy uses for a refused credential, with the platform's own words
+      // (they tell an ended session from a disabled user); its code stays in platformCode
+      const said = envelope.message ? ` (${envelope.message.slice(0, 100)})` : '';
+      throw this.error(
+        'ERR_INVALID_CREDENTIAL',
+        `${PLATFORM}: the stoken is invalid or expired${said}; open this app from the disabled-aid platform again`,
+        { platformCode: metaCode(envelope.meta), platformMessage: envelope.message, secrets: [stoken] },
+      );
+    }
     return { user: parseUser(envelope.data), body, raw };
+  }
+
+  /**
+   * Which of the two other sides' user endpoints resolves this stoken, if one does: a stoken this
+   * client's side refuses may be a user of another side (unconfirmed: the seed only says the three
+   * sides have their own endpoints). Both are asked at once; a refusal or a failed call counts as
+   * "not that side", so this never throws for the platform's sake.
+   */
+  async otherSideOf(stoken: string): Promise<DisabledAidSide | undefined> {
+    if (typeof stoken !== 'string' || stoken === '') throw this.error('ERR_NO_CREDENTIAL', NO_STOKEN);
+    const others = SIDES.filter((side) => side !== this.side);
+    const found = await Promise.all(
+      others.map((side) =>
+        this.call('user', this.endpoints[side], { form: { stoken } }, [stoken]).then(
+          ({ envelope }) => (envelope.success && isObject(envelope.data) && envelope.data.useruuid ? side : undefined),
+          () => undefined,
+        ),
+      ),
+    );
+    return found.find((side) => side !== undefined);
   }
 
   /** The user's roles in this app (`uid` = useruuid, `uac` = areacode of the user answer). */

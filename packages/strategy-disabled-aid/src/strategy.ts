@@ -5,19 +5,21 @@
  *
  * 1. Read the stoken the platform appended (query, or body when the app posts it on).
  * 2. None: redirect to the platform portal (`portalURL`), or fail ERR_NO_CREDENTIAL.
- * 3. Resolve it at the side's user endpoint (success:false → fail ERR_INVALID_CREDENTIAL).
+ * 3. Resolve it at the side's user endpoint (success:false → fail ERR_INVALID_CREDENTIAL; a user
+ *    of another side — that side's endpoint resolves the stoken — → fail ERR_DENIED 'wrong-side').
  * 4. With fetchRoles / fetchPermissions: the user's roles and permissions in this app, in parallel.
  * 5. The profile (with the menu tree when permissions were fetched) goes to verify.
  */
 import {
   CampusAuthError,
+  isCampusAuthError,
   type CampusRequest,
   type CampusStrategyOptions,
   type VerifyFunction,
   type VerifyFunctionWithRequest,
 } from '@campus-passport/core';
 import { CampusStrategy, OptionChecks, readParam, type FlowOutcome } from '@campus-passport/core/kit';
-import { DisabledAidClient, type DisabledAidClientOptions } from './client';
+import { DisabledAidClient, NO_STOKEN, type DisabledAidClientOptions, type DisabledAidUserAnswer } from './client';
 import { PLATFORM, stripStoken, toProfile, type DisabledAidProfile, type DisabledAidSide } from './profile';
 
 /** What verify receives as `credentials`. */
@@ -38,6 +40,12 @@ export interface DisabledAidStrategyOptions
   portalURL?: string;
   /** The query / body parameter that carries the stoken. Default 'stoken'. */
   tokenParam?: string;
+  /**
+   * When this side refuses the stoken, ask the two other sides' user endpoints whether it is one of
+   * their users, to fail ERR_DENIED with reason 'wrong-side' instead of ERR_INVALID_CREDENTIAL.
+   * Costs two calls per refused stoken. Default true.
+   */
+  detectWrongSide?: boolean;
 }
 
 export type DisabledAidVerify<U = unknown> =
@@ -53,6 +61,7 @@ export class DisabledAidStrategy<U = unknown> extends CampusStrategy<DisabledAid
   private readonly fetchPermissions: boolean;
   private readonly portalURL?: string;
   private readonly tokenParam: string;
+  private readonly detectWrongSide: boolean;
 
   constructor(
     options: DisabledAidStrategyOptions & { passReqToCallback?: false },
@@ -85,6 +94,7 @@ export class DisabledAidStrategy<U = unknown> extends CampusStrategy<DisabledAid
     this.portalURL = check.optString(options.portalURL, 'portalURL');
     this.tokenParam = check.optString(options.tokenParam, 'tokenParam') ?? 'stoken';
     if (!PARAM_NAME.test(this.tokenParam)) throw check.fail('option "tokenParam" must be a parameter name');
+    this.detectWrongSide = check.optBoolean(options.detectWrongSide, 'detectWrongSide') ?? false;
   }
 
   /** This URL without the stoken (and this strategy's tokenParam): redirect there after login. */
@@ -99,13 +109,11 @@ export class DisabledAidStrategy<U = unknown> extends CampusStrategy<DisabledAid
     // 2. none: back to the platform portal, or a clean 401
     if (!stoken) {
       if (this.portalURL) return { kind: 'redirect', url: this.portalURL };
-      throw new CampusAuthError('ERR_NO_CREDENTIAL', 'open this app from the disabled-aid platform (no stoken)', {
-        platform: PLATFORM,
-      });
+      throw new CampusAuthError('ERR_NO_CREDENTIAL', NO_STOKEN, { platform: PLATFORM });
     }
 
     // 3. the side's endpoint resolves it into the user
-    const answer = await this.client.userByToken(stoken);
+    const answer = await this.resolve(stoken);
     const { useruuid, areacode } = answer.user;
 
     // 4. roles and permissions of this user in this app, in parallel
@@ -118,4 +126,28 @@ export class DisabledAidStrategy<U = unknown> extends CampusStrategy<DisabledAid
     const profile = toProfile({ side: this.side, user: answer.user, json: answer.body, raw: answer.raw, roles, permissions });
     return { kind: 'login', credentials: { stoken }, profile };
   }
+
+  /** Step 3: the user behind the stoken; refused here but resolved by another side → 'wrong-side'. */
+  private async resolve(stoken: string): Promise<DisabledAidUserAnswer> {
+    try {
+      return await this.client.userByToken(stoken);
+    } catch (err) {
+      if (!this.detectWrongSide || !isCampusAuthError(err) || err.code !== 'ERR_INVALID_CREDENTIAL') throw err;
+      const other = await this.client.otherSideOf(stoken);
+      if (!other) throw err;
+      throw new CampusAuthError(
+        'ERR_DENIED',
+        `${PLATFORM}: this account is a ${SIDE_LABELS[other]} (${other}) user and this app serves ${SIDE_LABELS[this.side]} ` +
+          `(${this.side}) users; open it with a ${SIDE_LABELS[this.side]} account`,
+        { platform: PLATFORM, details: { reason: 'wrong-side', side: other } },
+      );
+    }
+  }
 }
+
+/** The platform's names of its three sides (seed §1). */
+const SIDE_LABELS: Readonly<Record<DisabledAidSide, string>> = {
+  governance: '治理端',
+  service: '服务端',
+  collaboration: '协同端',
+};

@@ -48,8 +48,21 @@ describe('DisabledAidClient.userByToken', () => {
     const client = new DisabledAidClient({ baseURL: emu.current.url, side: 'service' });
     const err = await caught(client.userByToken(emu.current.issueStoken(userOf('governance').useruuid)));
     expect(err.code).toBe('ERR_INVALID_CREDENTIAL');
-    expect(err.message).toBe('登录会话码无效');
+    expect(err.message).toBe(
+      'disabled-aid: the stoken is invalid or expired (登录会话码无效); open this app from the disabled-aid platform again',
+    );
+    expect(err.platformMessage).toBe('登录会话码无效');
     expect(err.platformCode).toBe(40001);
+  });
+
+  it('otherSideOf: the side whose endpoint resolves the stoken, else undefined (never throws for the platform)', async () => {
+    const client = new DisabledAidClient({ baseURL: emu.current.url, side: 'service' });
+    expect(await client.otherSideOf(emu.current.issueStoken(userOf('governance').useruuid))).toBe('governance');
+    expect(await client.otherSideOf(emu.current.issueStoken(userOf('collaboration').useruuid))).toBe('collaboration');
+    expect(await client.otherSideOf(emu.current.issueStoken(userOf('service').useruuid))).toBeUndefined(); // its own side is not asked
+    emu.current.inject({ kind: 'stall' }, { path: '/acis/udsa/userbytoken' });
+    const quick = new DisabledAidClient({ baseURL: emu.current.url, side: 'service', timeout: 200 });
+    expect(await quick.otherSideOf(emu.current.issueStoken(userOf('governance').useruuid))).toBeUndefined();
   });
 
   it('a baseURL with a path prefix and a trailing slash works', async () => {

@@ -48,6 +48,10 @@ function appWith(options: Partial<DisabledAidStrategyOptions> = {}, verify: Disa
 /** GET CALLBACK with this query: exactly one Passport action. */
 const hit = (app: StrategyApp, query: string) => app.call('get', `${CALLBACK}${query}`);
 
+/** The fail message of a refused stoken, quoting what the platform said. */
+const invalid = (said: string) =>
+  `disabled-aid: the stoken is invalid or expired (${said}); open this app from the disabled-aid platform again`;
+
 function menuIds(nodes: DisabledAidMenuNode[]): unknown[] {
   return nodes.map((n) => (n.children.length ? { [n.id]: menuIds(n.children) } : n.id));
 }
@@ -143,17 +147,17 @@ describe('DisabledAidStrategy: login by stoken', () => {
     emu.current.endSession(stoken);
     const res = await hit(app, `?stoken=${stoken}`);
     expect(res.status).toBe(401);
-    expect(res.body.info).toEqual({ code: 'ERR_INVALID_CREDENTIAL', message: '登录会话码无效' });
+    expect(res.body.info).toEqual({ code: 'ERR_INVALID_CREDENTIAL', message: invalid('登录会话码无效') });
   });
 
-  it('an invalid stoken → fail ERR_INVALID_CREDENTIAL with the platform message', async () => {
+  it('an invalid stoken → fail ERR_INVALID_CREDENTIAL quoting the platform message', async () => {
     const res = await hit(appWith(), '?stoken=0123456789abcdef');
     expect(res.status).toBe(401);
     expect(res.body).toEqual({
       outcome: 'fail',
       code: 'ERR_INVALID_CREDENTIAL',
-      message: '登录会话码无效',
-      info: { code: 'ERR_INVALID_CREDENTIAL', message: '登录会话码无效' },
+      message: invalid('登录会话码无效'),
+      info: { code: 'ERR_INVALID_CREDENTIAL', message: invalid('登录会话码无效') },
     });
   });
 
@@ -162,10 +166,10 @@ describe('DisabledAidStrategy: login by stoken', () => {
     emu.current.clock.advance(DEFAULT_SESSION_TTL + 1);
     const res = await hit(appWith(), `?stoken=${stoken}`);
     expect(res.status).toBe(401);
-    expect(res.body.info).toEqual({ code: 'ERR_INVALID_CREDENTIAL', message: '登录会话已过期,请重新登录' });
+    expect(res.body.info).toEqual({ code: 'ERR_INVALID_CREDENTIAL', message: invalid('登录会话已过期,请重新登录') });
   });
 
-  it('success:false → fail with exactly the platform message, verify not called', async () => {
+  it('success:false → fail quoting exactly the platform message, verify not called', async () => {
     const verify = jest.fn(async (credentials: DisabledAidCredentials, profile: DisabledAidProfile) => ({
       credentials,
       profile,
@@ -173,7 +177,7 @@ describe('DisabledAidStrategy: login by stoken', () => {
     emu.current.inject({ kind: 'json', body: { meta: { code: 1 }, success: false, message: '用户已被禁用', data: null } });
     const res = await hit(appWith({}, verify as DisabledAidVerify), `?stoken=${emu.current.issueStoken()}`);
     expect(res.status).toBe(401);
-    expect(res.body.info).toEqual({ code: 'ERR_INVALID_CREDENTIAL', message: '用户已被禁用' });
+    expect(res.body.info).toEqual({ code: 'ERR_INVALID_CREDENTIAL', message: invalid('用户已被禁用') });
     expect(verify).not.toHaveBeenCalled();
   });
 
@@ -193,8 +197,51 @@ describe('DisabledAidStrategy: login by stoken', () => {
   it('no stoken and no portalURL → fail ERR_NO_CREDENTIAL (401), no platform call', async () => {
     const res = await hit(appWith(), '');
     expect(res.status).toBe(401);
-    expect(res.body.info.code).toBe('ERR_NO_CREDENTIAL');
+    expect(res.body.info).toEqual({
+      code: 'ERR_NO_CREDENTIAL',
+      message: 'disabled-aid: the request carries no stoken; open this app from the disabled-aid platform again',
+    });
     expect(emu.current.requests).toHaveLength(0);
+  });
+
+  it('detectWrongSide: a user of another side → fail ERR_DENIED 403, reason wrong-side (the other sides are asked once each)', async () => {
+    const stoken = emu.current.issueStoken(userOf('service').useruuid);
+    const res = await hit(appWith({ side: 'governance', detectWrongSide: true }), `?stoken=${stoken}`);
+    expect(res.status).toBe(403);
+    expect(res.body.info).toEqual({
+      code: 'ERR_DENIED',
+      message:
+        'disabled-aid: this account is a 服务端 (service) user and this app serves 治理端 (governance) users; ' +
+        'open it with a 治理端 account',
+      reason: 'wrong-side',
+    });
+    expect(emu.current.requests.map((r) => r.path).sort()).toEqual([
+      '/acis/udsa/userbytoken',
+      '/acis/udsd/szzcbytoken',
+      '/acis/udsx/userbytoken',
+    ]);
+    expect(res.text).not.toContain(stoken);
+  });
+
+  it('a stoken no side knows stays ERR_INVALID_CREDENTIAL; by default (detectWrongSide off) only its own side is asked', async () => {
+    const unknown = await hit(appWith({ side: 'collaboration', detectWrongSide: true }), '?stoken=0123456789abcdef');
+    expect([unknown.status, unknown.body.info.code, unknown.body.info.reason]).toEqual([
+      401,
+      'ERR_INVALID_CREDENTIAL',
+      undefined,
+    ]);
+    emu.current.clearRequests();
+    const stoken = emu.current.issueStoken(userOf('service').useruuid);
+    const off = await hit(appWith({ side: 'governance' }), `?stoken=${stoken}`);
+    expect(off.body.info).toEqual({ code: 'ERR_INVALID_CREDENTIAL', message: invalid('登录会话码无效') });
+    expect(emu.current.requests.map((r) => r.path)).toEqual(['/acis/udsa/userbytoken']);
+  });
+
+  it('a failing probe of another side changes nothing: the refusal stays ERR_INVALID_CREDENTIAL', async () => {
+    const stoken = emu.current.issueStoken(userOf('service').useruuid);
+    emu.current.inject({ kind: 'status', status: 503 }, { path: '/acis/udsd/szzcbytoken' });
+    const res = await hit(appWith({ side: 'governance', detectWrongSide: true }), `?stoken=${stoken}`);
+    expect(res.body.info).toEqual({ code: 'ERR_INVALID_CREDENTIAL', message: invalid('登录会话码无效') });
   });
 
   it('no stoken with portalURL → redirect to the portal', async () => {

@@ -66,7 +66,7 @@ export function refusal(
   if (kind === 'api-user' || kind === 'api-app') {
     const tokenRefused = status === 401 || TOKEN_REFUSED_CODES.has(code);
     if (tokenRefused && kind === 'api-user')
-      return error('ERR_INVALID_CREDENTIAL', `hduhelp refused the user access token for ${what} ${how}`, said);
+      return error('ERR_INVALID_CREDENTIAL', `hduhelp: the user access token was refused for ${what} ${how}`, said);
     // a rejected tenant / app token: the token manager renews it once and the call is retried
     if (tokenRefused)
       return error('ERR_PLATFORM', `hduhelp refused the app-level access token for ${what} ${how}`, {
@@ -79,9 +79,16 @@ export function refusal(
   const appRefused = APP_REFUSED_CODES.has(code) || status === 403 || (status === 401 && kind !== 'token');
   if (appRefused || kind === 'app')
     return error('ERR_PLATFORM', `hduhelp refused ${what} ${how}; check clientID / clientSecret and the app registration`, said);
-  if (kind === 'code') return error('ERR_INVALID_CREDENTIAL', `hduhelp refused the code: invalid, used or expired ${how}`, said);
-  if (kind === 'refresh') return error('ERR_INVALID_CREDENTIAL', `hduhelp refused the refresh token ${how}`, said);
+  // the login's code: the wording every strategy uses for a refused credential (the platform's code
+  // and status stay in platformCode / upstreamStatus)
+  if (kind === 'code')
+    return error(
+      'ERR_INVALID_CREDENTIAL',
+      'hduhelp: the authorization code is invalid, expired or already used; start the login again',
+      said,
+    );
+  if (kind === 'refresh') return error('ERR_INVALID_CREDENTIAL', `hduhelp: the refresh token was refused ${how}`, said);
   if (status === 401 || TOKEN_REFUSED_CODES.has(code))
-    return error('ERR_INVALID_CREDENTIAL', `hduhelp refused the access token for ${what} ${how}`, said);
+    return error('ERR_INVALID_CREDENTIAL', `hduhelp: the access token was refused for ${what} ${how}`, said);
   return error('ERR_PLATFORM', `hduhelp refused ${what} ${how}`, said);
 }

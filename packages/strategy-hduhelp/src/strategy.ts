@@ -3,7 +3,8 @@
  *
  * 1. No `code` on the request: issue a per-flow state (with the PKCE verifier for neo), save the
  *    session, redirect to the platform's authorize page.
- * 2. Back with `?error=`: access_denied → fail ERR_DENIED; anything else → error ERR_PLATFORM.
+ * 2. Back with `?error=`: access_denied → fail ERR_DENIED (reason 'declined'); anything else →
+ *    error ERR_PLATFORM.
  * 3. Back with `code`: check the state — or, for an opted-in serverVerify jump (the gateway's
  *    signed-in shortcut, which carries no state of ours), the Referer origin.
  * 4. Exchange the code, fetch the person (or build the profile from the token answer), call verify.
@@ -89,6 +90,15 @@ function checkOptions(o: HduHelpStrategyOptions): void {
   for (const origin of [o.serverVerifyOrigin ?? []].flat()) check.url(origin, 'serverVerifyOrigin');
 }
 
+/** `?error=access_denied`: the user's own choice, with the reason apps branch on. */
+function declined(refused: CampusAuthError): CampusAuthError {
+  return new CampusAuthError('ERR_DENIED', 'hduhelp: the user declined the login; start the login again to allow it', {
+    platform: PLATFORM,
+    platformCode: refused.platformCode,
+    details: { reason: 'declined' },
+  });
+}
+
 /** The default serverVerify check: the Referer's origin is one of `origins` (by default the API origin). */
 function refererFrom(origins: readonly string[]): OriginCheck {
   const allowed = new Set(origins.map((o) => new URL(o).origin));
@@ -137,7 +147,7 @@ export class HduHelpStrategy<U = unknown> extends CampusStrategy<HduHelpCredenti
 
   protected async flow(req: CampusRequest, options: CampusAuthenticateOptions): Promise<Outcome> {
     const refused = authorizationError(req, PLATFORM);
-    if (refused) throw refused;
+    if (refused) throw refused.code === 'ERR_DENIED' ? declined(refused) : refused;
 
     const code = readParam(req, 'code', { platform: PLATFORM, label: 'code' });
     if (!code) return this.redirectToHduHelp(req, options);
@@ -173,9 +183,11 @@ export class HduHelpStrategy<U = unknown> extends CampusStrategy<HduHelpCredenti
     if (this.serverVerify && readParam(req, 'serverVerify', { platform: PLATFORM }) === 'true') {
       const state = readStateParam(req, PLATFORM);
       if (!(await this.serverVerify(req)))
-        throw new CampusAuthError('ERR_STATE', 'serverVerify callback did not come from hduhelp (origin check failed)', {
-          platform: PLATFORM,
-        });
+        throw new CampusAuthError(
+          'ERR_STATE',
+          'hduhelp: the signed-in shortcut (serverVerify) did not come from HDU Helper; start the login again',
+          { platform: PLATFORM },
+        );
       return { state };
     }
     return checkAuthorizationState(req, this.stateStore, PLATFORM);

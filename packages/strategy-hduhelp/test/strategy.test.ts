@@ -1,4 +1,5 @@
 import { CampusAuthError, SessionStateStore, type VerifyFunction } from '@campus-passport/core';
+import type { StateCheck } from '@campus-passport/core/kit';
 import {
   HDUHELP_CLIENT_ID,
   HDUHELP_CLIENT_SECRET,
@@ -34,6 +35,22 @@ function neo(opts: Opts = {}, verify: Verify = echo) {
   return classic({ api: 'neo', clientID: HDUHELP_NEO_APP_ID, clientSecret: HDUHELP_NEO_APP_SECRET, ...opts }, verify);
 }
 const paths = (since: number) => emu.requests.slice(since).map((r) => `${r.method} ${r.path}`);
+
+/** What core's state store says for each refusal: every strategy prefixes exactly that with its name. */
+async function coreStateWording(): Promise<Record<'missing' | 'unknown' | 'used' | 'expired', string>> {
+  let now = 0;
+  const store = new SessionStateStore({ key: 'wording', ttl: 1000, now: () => now });
+  const req = { session: {} };
+  const say = (check: StateCheck) => (check.ok ? 'accepted' : check.message);
+  const missing = say(await store.consume(req, undefined));
+  const unknown = say(await store.consume(req, 'A'.repeat(24)));
+  const first = await store.issue(req);
+  await store.consume(req, first);
+  const used = say(await store.consume(req, first));
+  const second = await store.issue(req);
+  now += 1001;
+  return { missing, unknown, used, expired: say(await store.consume(req, second)) };
+}
 
 describe('HduHelpStrategy: the redirect', () => {
   it('classic: redirects to /oauth/authorize with response_type, client_id, absolute redirect_uri and a state', async () => {
@@ -202,13 +219,26 @@ describe('HduHelpStrategy: state', () => {
     const since = emu.requests.length;
     const res = await callback(agent, withParam(back, 'state', undefined));
     expect(res.status).toBe(403);
+    const message = `hduhelp: ${(await coreStateWording()).missing}`;
     expect(res.body).toEqual({
       outcome: 'fail',
       code: 'ERR_STATE',
-      message: expect.any(String),
-      info: { code: 'ERR_STATE', message: expect.any(String) },
+      message,
+      info: { code: 'ERR_STATE', message, reason: 'missing' },
     });
     expect(paths(since)).toEqual([]);
+  });
+
+  it("an unknown (forged) state → fail ERR_STATE, reason unknown, in core's words", async () => {
+    const agent = agentFor(classic());
+    const back = await walk(agent, UNDERGRAD.userId);
+    const res = await callback(agent, withParam(back, 'state', 'forged-state-0123456789abcdef'));
+    expect(res.status).toBe(403);
+    expect(res.body.info).toEqual({
+      code: 'ERR_STATE',
+      message: `hduhelp: ${(await coreStateWording()).unknown}`,
+      reason: 'unknown',
+    });
   });
 
   it('mismatched state → fail ERR_STATE', async () => {
@@ -232,11 +262,13 @@ describe('HduHelpStrategy: state', () => {
     const back = await walk(agent, UNDERGRAD.userId);
     expect((await callback(agent, back)).action).toBe('success');
     const again = await callback(agent, back);
+    const message = `hduhelp: ${(await coreStateWording()).used}`;
+    expect(message).toMatch(/already used/);
     expect(again.body).toEqual({
       outcome: 'fail',
       code: 'ERR_STATE',
-      message: expect.stringMatching(/already used/),
-      info: { code: 'ERR_STATE', message: expect.stringMatching(/already used/) },
+      message,
+      info: { code: 'ERR_STATE', message, reason: 'used' },
     });
   });
 
@@ -247,7 +279,12 @@ describe('HduHelpStrategy: state', () => {
     const back = await walk(agent, UNDERGRAD.userId);
     now += 60_001;
     const res = await callback(agent, back);
-    expect(res.body.info).toEqual({ code: 'ERR_STATE', message: expect.stringMatching(/expired/) });
+    expect(res.body.info).toEqual({
+      code: 'ERR_STATE',
+      message: `hduhelp: ${(await coreStateWording()).expired}`,
+      reason: 'expired',
+    });
+    expect(res.body.info.message).toMatch(/expired/);
   });
 
   it('a malformed (repeated) state → fail ERR_STATE', async () => {
@@ -310,7 +347,10 @@ describe('HduHelpStrategy: serverVerify', () => {
     const lookalike = await callback(agent, back, { Referer: `${emu.url}.evil.example/` });
     expect(lookalike.body.info.code).toBe('ERR_STATE');
     const none = await callback(agent, back);
-    expect(none.body.info.code).toBe('ERR_STATE');
+    expect(none.body.info).toEqual({
+      code: 'ERR_STATE',
+      message: 'hduhelp: the signed-in shortcut (serverVerify) did not come from HDU Helper; start the login again',
+    });
     expect(paths(since)).toEqual([]);
   });
 
@@ -349,7 +389,11 @@ describe('HduHelpStrategy: refusals', () => {
     expect(back.searchParams.get('error')).toBe('access_denied');
     const res = await callback(agent, `${back.pathname}${back.search}`);
     expect(res.status).toBe(403);
-    expect(res.body.info.code).toBe('ERR_DENIED');
+    expect(res.body.info).toEqual({
+      code: 'ERR_DENIED',
+      message: 'hduhelp: the user declined the login; start the login again to allow it',
+      reason: 'declined',
+    });
   });
 
   it('any other ?error= → error ERR_PLATFORM carrying the platform code', async () => {
@@ -381,7 +425,10 @@ describe('HduHelpStrategy: refusals', () => {
     const second = await walk(agent, UNDERGRAD.userId);
     const code = new URL(first, 'http://x').searchParams.get('code')!;
     const res = await callback(agent, withParam(second, 'code', code));
-    expect(res.body.info.code).toBe('ERR_INVALID_CREDENTIAL');
+    expect(res.body.info).toEqual({
+      code: 'ERR_INVALID_CREDENTIAL',
+      message: 'hduhelp: the authorization code is invalid, expired or already used; start the login again',
+    });
   });
 
   it('an expired code (5 minutes on the emulator clock) → fail ERR_INVALID_CREDENTIAL', async () => {

@@ -44,7 +44,7 @@ export interface ParsedJwt {
 
 /** ERR_INVALID_CREDENTIAL (401): fixed wording, never the token. */
 export function invalidAccessToken(why: string): CampusAuthError {
-  return new CampusAuthError('ERR_INVALID_CREDENTIAL', `the ncuos access token ${why}`, { platform: PLATFORM });
+  return new CampusAuthError('ERR_INVALID_CREDENTIAL', `${PLATFORM}: the access token ${why}`, { platform: PLATFORM });
 }
 
 function badKeyAnswer(why: string): CampusAuthError {

@@ -57,25 +57,42 @@ export interface GeniusAuthClientOptions extends PlatformClientOptions {
   baseURL?: string;
 }
 
-/** Why the platform refused, by its code (internal/api/callback/code.go): [our code, message, retryable]. */
-const CODE_MAP: Record<number, [CampusErrorCode, string, boolean?]> = {
+/**
+ * Why the platform refused, by its code (internal/api/callback/code.go): [our code, message,
+ * retryable, reason]. The user's refusals (ERR_DENIED, ERR_INVALID_CREDENTIAL) use the wording
+ * every strategy uses and carry no platform code in the message (it is in platformCode); `reason`
+ * goes to `details.reason` and the fail info.
+ */
+const CODE_MAP: Record<number, [CampusErrorCode, string, boolean?, string?]> = {
   1: ['ERR_PLATFORM', 'ncuos rejected the request form (code 1): check valid / payload / grantType'],
   3: ['ERR_PLATFORM', 'ncuos does not know this appCode (code 3): check the appCode option and baseURL'],
   4: ['ERR_PLATFORM', 'ncuos failed a database operation (code 4); retry later', true],
   5: ['ERR_PLATFORM', 'ncuos could not complete a remote call (code 5); retry later', true],
   // 6 is ambiguous (a refused token or a bad signature): see GeniusAuthClient#unauthorized
-  7: ['ERR_DENIED', 'this account has no group on ncuos (code 7)'],
+  // 7, 26: raised by the login page today (thirdPartyLogin.go); mapped in case an answer carries them
+  7: [
+    'ERR_DENIED',
+    'ncuos: this account belongs to no group on GeniusAuth; ask to be added to one, then start the login again',
+    false,
+    'no-group',
+  ],
   8: ['ERR_PLATFORM', 'ncuos failed unexpectedly (code 8)', true],
   9: ['ERR_PLATFORM', 'ncuos says the request signature expired (code 9): the server clock is probably skewed'],
   19: ['ERR_RATE_LIMITED', 'ncuos rate limit reached (code 19); retry in a minute', true],
-  20: ['ERR_DENIED', 'the login came from another network (code 20); log in again'],
-  26: ['ERR_DENIED', 'this account has no identity on ncuos (code 26)'],
-  31: ['ERR_INVALID_CREDENTIAL', 'the ncuos token is invalid, expired or revoked (code 31)'],
+  // 20: the client-IP check, commented out upstream since 2024-12 (verify.go)
+  20: ['ERR_DENIED', 'ncuos: the login came from another network; start the login again', false, 'other-network'],
+  26: [
+    'ERR_DENIED',
+    'ncuos: this account has no identity on GeniusAuth; ask for one, then start the login again',
+    false,
+    'no-identity',
+  ],
+  31: ['ERR_INVALID_CREDENTIAL', 'ncuos: the token is invalid, expired or revoked; log in again'],
 };
 
 /** For calls carrying a token: what a code 6 means once the signature is proven good (ERR_INVALID_CREDENTIAL). */
-const LOGIN_TOKEN_REFUSED = 'the ncuos login token is invalid, expired or already used (code 6)';
-const TOKEN_OF_OTHER_APP = 'this ncuos token was issued to another app (code 6)';
+const LOGIN_TOKEN_REFUSED = 'ncuos: the login token is invalid, expired or already used; start the login again';
+const TOKEN_OF_OTHER_APP = 'ncuos: this token was issued to another app; log in again';
 
 /** The NCUOS GeniusAuth API. */
 export class GeniusAuthClient extends PlatformClient {
@@ -264,12 +281,12 @@ export class GeniusAuthClient extends PlatformClient {
     if (code === 0 || code === 31) this.signatureProvenAt = this.now();
     if (code === 0) return { data: body.data, text: res.text };
     if (code === 6) throw await this.unauthorized(said, on6);
-    const [ours, message, retryable] = CODE_MAP[code] ?? [
+    const [ours, message, retryable, reason] = CODE_MAP[code] ?? [
       'ERR_PLATFORM',
       `ncuos refused the call (code ${code})`,
       res.status >= 500,
     ];
-    throw this.error(ours, message, { ...said, retryable: retryable ?? false });
+    throw this.error(ours, message, { ...said, retryable: retryable ?? false, details: reason ? { reason } : undefined });
   }
 
   /**

@@ -79,7 +79,7 @@ export function requireAccessToken(client: AccessTokenVerifier, options: Require
       res.setHeader('content-type', 'application/json; charset=utf-8');
       res.end(JSON.stringify({ code, message }));
     };
-    if (!m) return deny('ERR_NO_CREDENTIAL', 'an ncuos access token is required (Authorization: Bearer …)');
+    if (!m) return deny('ERR_NO_CREDENTIAL', 'ncuos: the request carries no access token (Authorization: Bearer …)');
     verify(m[1]).then(
       ({ uid, payload }) => {
         req.ncuos = { uid, payload };

@@ -97,7 +97,10 @@ export class NcuosStrategy<U = unknown> extends CampusStrategy<NcuosCredentials,
     const token = readParam(req, 'token', { platform: PLATFORM, maxLength: 4096, pattern: TOKEN_PATTERN, label: 'token' });
     if (!token) {
       if (req.method === 'GET' || req.method === 'HEAD') return { kind: 'redirect', url: this.client.loginURL() };
-      throw new CampusAuthError('ERR_NO_CREDENTIAL', 'no ncuos token in the request', { platform: PLATFORM, status: 400 });
+      throw new CampusAuthError('ERR_NO_CREDENTIAL', 'ncuos: the request carries no login token; start the login again', {
+        platform: PLATFORM,
+        status: 400,
+      });
     }
 
     // 3–4. verify it with the platform (signed, single-use; a code 6 is settled by the client)

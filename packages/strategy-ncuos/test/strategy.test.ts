@@ -112,7 +112,11 @@ describe('NcuosStrategy', () => {
     expect(form.body).toMatchObject({ outcome: 'success', user: { id: '8' } });
     const none = await main.call('post', CALLBACK, { json: {} });
     expect(none.status).toBe(400);
-    expect(none.body).toMatchObject({ outcome: 'fail', info: { code: 'ERR_NO_CREDENTIAL' } });
+    expect(none.body).toMatchObject({ outcome: 'fail' });
+    expect(none.body.info).toEqual({
+      code: 'ERR_NO_CREDENTIAL',
+      message: 'ncuos: the request carries no login token; start the login again',
+    });
   });
 
   it('reloading the callback URL (the login token is used up: code 6 / 401) → fail ERR_INVALID_CREDENTIAL 401, not an error', async () => {
@@ -153,7 +157,10 @@ describe('NcuosStrategy', () => {
     const used = await callbackWith(main, token);
     expect(used.status).toBe(401);
     expect(used.body.outcome).toBe('fail');
-    expect(used.body.info).toEqual({ code: 'ERR_INVALID_CREDENTIAL', message: expect.any(String) });
+    expect(used.body.info).toEqual({
+      code: 'ERR_INVALID_CREDENTIAL',
+      message: 'ncuos: the login token is invalid, expired or already used; start the login again',
+    });
     const old = freshToken(8);
     emu.clock.advance(5 * 60_000 + 1);
     const expired = await callbackWith(main, old);
@@ -171,6 +178,24 @@ describe('NcuosStrategy', () => {
       expect(picked.status).toBe(403);
       expect(picked.headers.location).toBeUndefined();
       expect(picked.text).toContain(`data-code="${code}"`);
+    }
+  });
+
+  it('should verify ever answer 7 (no group) or 26 (no identity): fail ERR_DENIED 403 with distinct reasons', async () => {
+    // GA internal/api/callback/code.go: 7 ErrFindUnit, 26 ErrNoIdentity, both HTTP 403 (raised by the login page today)
+    const cases = [
+      [
+        7,
+        'no-group',
+        'ncuos: this account belongs to no group on GeniusAuth; ask to be added to one, then start the login again',
+      ],
+      [26, 'no-identity', 'ncuos: this account has no identity on GeniusAuth; ask for one, then start the login again'],
+    ] as const;
+    for (const [code, reason, message] of cases) {
+      emu.inject({ kind: 'json', status: 403, body: { code, msg: 'refused' } }, { path: '/api/v1/public/login/verify' });
+      const res = await callbackWith(main, freshToken(8));
+      expect(res.status).toBe(403);
+      expect(res.body.info).toEqual({ code: 'ERR_DENIED', message, reason });
     }
   });
 

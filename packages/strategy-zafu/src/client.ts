@@ -139,10 +139,14 @@ export class ZafuOAuthClient extends ZafuClientBase {
     const what = 'the authorization code exchange';
     const { platformCode } = this.platformSaid(res, what, secrets);
     if (platformCode === 'invalid_grant')
-      throw this.error('ERR_INVALID_CREDENTIAL', 'the authorization code is invalid, expired or already used', {
-        upstreamStatus: res.status,
-        platformCode,
-      });
+      throw this.error(
+        'ERR_INVALID_CREDENTIAL',
+        'zafu: the authorization code is invalid, expired or already used; start the login again',
+        {
+          upstreamStatus: res.status,
+          platformCode,
+        },
+      );
     if (platformCode === 'invalid_client' || platformCode === 'unauthorized_client')
       throw this.error('ERR_PLATFORM', `zafu refused the client (${platformCode}): check clientID, clientSecret and clientAuth`, {
         upstreamStatus: res.status,

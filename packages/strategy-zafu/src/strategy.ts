@@ -3,7 +3,8 @@
  *
  * 1. No `code` on the request: issue a per-flow state (with the PKCE verifier when `pkce`), save
  *    the session, redirect to the authorize page.
- * 2. Back with `?error=`: access_denied → fail ERR_DENIED; anything else → error ERR_PLATFORM.
+ * 2. Back with `?error=`: access_denied → fail ERR_DENIED (reason 'declined'); anything else →
+ *    error ERR_PLATFORM.
  * 3. Back with `code`: check the state, exchange the code (repeating the redirect_uri, with the
  *    PKCE verifier), fetch the user info, call verify.
  *
@@ -11,6 +12,7 @@
  * document); every URL is an option.
  */
 import {
+  CampusAuthError,
   type CampusRequest,
   type CampusStrategyOptions,
   type StateStore,
@@ -52,6 +54,15 @@ export type ZafuVerify<U = unknown> =
   VerifyFunction<ZafuCredentials, ZafuProfile, U> | VerifyFunctionWithRequest<ZafuCredentials, ZafuProfile, U>;
 
 type Outcome = FlowOutcome<ZafuCredentials, ZafuProfile>;
+
+/** `?error=access_denied`: the user's own choice, with the reason apps branch on. */
+function declined(refused: CampusAuthError): CampusAuthError {
+  return new CampusAuthError('ERR_DENIED', 'zafu: the user declined the login; start the login again to allow it', {
+    platform: PLATFORM,
+    platformCode: refused.platformCode,
+    details: { reason: 'declined' },
+  });
+}
 
 function checkScope(check: OptionChecks, scope: unknown): string | string[] | undefined {
   if (scope === undefined || typeof scope === 'string') return scope;
@@ -106,7 +117,7 @@ export class ZafuStrategy<U = unknown> extends CampusStrategy<ZafuCredentials, Z
   protected async flow(req: CampusRequest, options: CampusAuthenticateOptions): Promise<Outcome> {
     // 2. the user came back refused
     const refused = authorizationError(req, PLATFORM);
-    if (refused) throw refused;
+    if (refused) throw refused.code === 'ERR_DENIED' ? declined(refused) : refused;
 
     // 1. no code yet: out to ZAFU
     const code = readParam(req, 'code', { from: ['query'], platform: PLATFORM, label: 'authorization code' });

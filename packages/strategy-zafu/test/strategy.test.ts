@@ -2,12 +2,29 @@ import { createHash } from 'node:crypto';
 import type { Server } from 'node:http';
 import type express from 'express';
 import supertest from 'supertest';
-import { CampusAuthError, type StateStore, type VerifyFunction } from '@campus-passport/core';
+import { CampusAuthError, SessionStateStore, type StateStore, type VerifyFunction } from '@campus-passport/core';
+import type { StateCheck } from '@campus-passport/core/kit';
 import { describeConformance, strategyApp, useEmulator } from '@campus-passport/mock-platforms/testing';
 import { ZAFU_DEFAULT_APP, ZAFU_USERS, startZafuEmulator } from '@campus-passport/mock-platforms/zafu';
 import { Strategy, ZafuStrategy, type ZafuCredentials, type ZafuProfile, type ZafuStrategyOptions } from '../src';
 
 type V = VerifyFunction<ZafuCredentials, ZafuProfile>;
+
+/** What core's state store says for each refusal: every strategy prefixes exactly that with its name. */
+async function coreStateWording(): Promise<Record<'missing' | 'unknown' | 'used' | 'expired', string>> {
+  let now = 0;
+  const store = new SessionStateStore({ key: 'wording', ttl: 1000, now: () => now });
+  const req = { session: {} };
+  const say = (check: StateCheck) => (check.ok ? 'accepted' : check.message);
+  const missing = say(await store.consume(req, undefined));
+  const unknown = say(await store.consume(req, 'A'.repeat(24)));
+  const first = await store.issue(req);
+  await store.consume(req, first);
+  const used = say(await store.consume(req, first));
+  const second = await store.issue(req);
+  now += 1001;
+  return { missing, unknown, used, expired: say(await store.consume(req, second)) };
+}
 
 const { clientId, clientSecret } = ZAFU_DEFAULT_APP;
 type Agent = InstanceType<typeof supertest.agent>;
@@ -154,15 +171,25 @@ describe('ZafuStrategy: the authorization-code flow against the emulator', () =>
     const tab2 = await startLogin(t, agent, ZAFU_USERS[1].id);
     expect((await t.hit(agent, tab2.callback)).body.user).toEqual({ id: ZAFU_USERS[1].id });
     expect((await t.hit(agent, tab1.callback)).body.user).toEqual({ id: ZAFU_USERS[0].id });
+    const wording = await coreStateWording();
     const replay = await t.hit(agent, tab1.callback);
     expect(replay.status).toBe(403);
-    expect(replay.body.info).toMatchObject({ code: 'ERR_STATE', message: expect.stringMatching(/already used/) });
+    expect(replay.body.info).toEqual({ code: 'ERR_STATE', message: `zafu: ${wording.used}`, reason: 'used' });
+    expect(replay.body.info.message).toMatch(/already used/);
 
     const other = t.agent(); // another browser: the state is not in its session
     const foreign = await startLogin(t, agent);
-    expect((await t.hit(other, foreign.callback)).body.info).toMatchObject({ code: 'ERR_STATE' });
+    expect((await t.hit(other, foreign.callback)).body.info).toEqual({
+      code: 'ERR_STATE',
+      message: `zafu: ${wording.unknown}`,
+      reason: 'unknown',
+    });
     const noState = (await startLogin(t, agent)).callback.replace(/&state=[^&]+/, '');
-    expect((await t.hit(agent, noState)).body.info).toMatchObject({ code: 'ERR_STATE' });
+    expect((await t.hit(agent, noState)).body.info).toEqual({
+      code: 'ERR_STATE',
+      message: `zafu: ${wording.missing}`,
+      reason: 'missing',
+    });
     const twice = await startLogin(t, agent);
     const dup = `${twice.callback}&state=${new URLSearchParams(twice.callback.split('?')[1]).get('state')}`;
     expect((await t.hit(agent, dup)).body.info).toMatchObject({ code: 'ERR_STATE' });
@@ -170,16 +197,14 @@ describe('ZafuStrategy: the authorization-code flow against the emulator', () =>
 
   it('an expired state (10 min) fails ERR_STATE', async () => {
     let now = Date.now();
-    const { SessionStateStore } = await import('@campus-passport/core');
     const store: StateStore = new SessionStateStore({ key: 'zafu-exp', now: () => now });
     const t = await appWith(async () => ({ id: 1 }), { stateStore: store });
     const agent = t.agent();
     const { callback } = await startLogin(t, agent);
     now += 10 * 60_000 + 1;
-    expect((await t.hit(agent, callback)).body.info).toMatchObject({
-      code: 'ERR_STATE',
-      message: expect.stringMatching(/expired/),
-    });
+    const info = (await t.hit(agent, callback)).body.info;
+    expect(info).toEqual({ code: 'ERR_STATE', message: `zafu: ${(await coreStateWording()).expired}`, reason: 'expired' });
+    expect(info.message).toMatch(/expired/);
   });
 
   it('the user denies at ZAFU → fail ERR_DENIED (403); another error → error ERR_PLATFORM', async () => {
@@ -193,7 +218,11 @@ describe('ZafuStrategy: the authorization-code flow against the emulator', () =>
     expect(back.searchParams.get('error')).toBe('access_denied');
     const out = await t.hit(agent, `${back.pathname}${back.search}`);
     expect(out.status).toBe(403);
-    expect(out.body.info).toEqual({ message: expect.any(String), code: 'ERR_DENIED' });
+    expect(out.body.info).toEqual({
+      message: 'zafu: the user declined the login; start the login again to allow it',
+      code: 'ERR_DENIED',
+      reason: 'declined',
+    });
     const other = await t.hit(agent, '/callback?error=server_error&error_description=boom');
     expect(other.body).toMatchObject({ outcome: 'error', code: 'ERR_PLATFORM' });
   });
@@ -203,7 +232,10 @@ describe('ZafuStrategy: the authorization-code flow against the emulator', () =>
     const agent = t.agent();
     const { callback } = await startLogin(t, agent);
     emulator.current.clock.advance(5 * 60_000 + 1);
-    expect((await t.hit(agent, callback)).body.info).toMatchObject({ code: 'ERR_INVALID_CREDENTIAL' });
+    expect((await t.hit(agent, callback)).body.info).toEqual({
+      code: 'ERR_INVALID_CREDENTIAL',
+      message: 'zafu: the authorization code is invalid, expired or already used; start the login again',
+    });
   });
 
   it('user-info failures are errors; a profileFields mapping is applied', async () => {

@@ -78,6 +78,9 @@ const WHAT: Record<CallContext, string> = {
   app: 'the app call',
 };
 
+/** A bad, expired or used login code (A0514 on /sso/union-id/, or a malformed one: A04xx). */
+const LOGIN_CODE_REFUSED = 'the login code is invalid, expired or already used; start the login again';
+
 export class ZiqiangClient extends PlatformClient {
   /**
    * The app-token manager: cached, single-flight, refreshed before expiry; with `autoRetry` a token
@@ -216,6 +219,9 @@ export class ZiqiangClient extends PlatformClient {
     const said = { upstreamStatus: status, platformCode: env.code, platformMessage: env.msg || env.detail, secrets };
     const err = (code: CampusErrorCode, message: string, extra: { appTokenRejected?: boolean; retryable?: boolean } = {}) =>
       this.error(code, `ziqiang: ${message} (${env.code})`, { ...said, ...extra });
+    // the user's problems: the wording every strategy uses, no platform code (it is in platformCode)
+    const refused = (code: CampusErrorCode, message: string, reason?: string) =>
+      this.error(code, `ziqiang: ${message}`, { ...said, details: reason ? { reason } : undefined });
     switch (env.code) {
       case ZiqiangCodes.LOGIN_FAILED:
         return err('ERR_PLATFORM', 'app login failed: check the appKey and appSecret');
@@ -231,15 +237,20 @@ export class ZiqiangClient extends PlatformClient {
         return err('ERR_RATE_LIMITED', 'too many requests; try again later');
       case ZiqiangCodes.NOT_ACTIVE:
         return ctx === 'union-id' || ctx === 'users'
-          ? err('ERR_DENIED', 'this Ziqiang account is not active')
+          ? refused(
+              'ERR_DENIED',
+              'this account is not activated on Ziqiang Auth; verify the student identity there, then start the login again',
+              'inactive',
+            )
           : err('ERR_PLATFORM', 'this app is not active on Ziqiang Auth');
       case ZiqiangCodes.NOT_FOUND:
-        if (ctx === 'union-id') return err('ERR_INVALID_CREDENTIAL', 'the login code is invalid, expired or already used');
-        if (ctx === 'users') return err('ERR_INVALID_CREDENTIAL', 'the user is gone or no longer certified (union id not found)');
+        if (ctx === 'union-id') return refused('ERR_INVALID_CREDENTIAL', LOGIN_CODE_REFUSED);
+        if (ctx === 'users')
+          return refused('ERR_INVALID_CREDENTIAL', 'this account is gone or no longer certified (union id not found)');
         return err('ERR_PLATFORM', 'not found');
     }
-    if (ctx === 'union-id' && /^A04\d\d$/.test(env.code))
-      return err('ERR_INVALID_CREDENTIAL', 'the login code was refused as malformed');
+    // a malformed code (A04xx) reads like a bad one; platformCode tells them apart
+    if (ctx === 'union-id' && /^A04\d\d$/.test(env.code)) return refused('ERR_INVALID_CREDENTIAL', LOGIN_CODE_REFUSED);
     // B0xxx / C0xxx: server-side errors (PLATFORMS.md), worth a retry
     return err('ERR_PLATFORM', `the platform refused ${WHAT[ctx]} (HTTP ${status})`, { retryable: /^[BC]/.test(env.code) });
   }

@@ -14,7 +14,7 @@
  *    ERR_NO_CREDENTIAL — the browser's word names no user.
  * 4. Back with `code`: the state must be one this session issued, unused and fresh (ERR_STATE).
  * 5. code → `POST /sso/union-id/` → union id → `GET /users/{union_id}/?detail=` → the user;
- *    refuse an uncertified user when `certifiedOnly` (ERR_DENIED); then verify.
+ *    refuse an uncertified user when `certifiedOnly` (ERR_DENIED, reason 'not-certified'); then verify.
  */
 import {
   CampusAuthError,
@@ -179,7 +179,10 @@ export class ZiqiangStrategy<U = unknown> extends CampusStrategy<ZiqiangCredenti
         return this.login(posted);
       }
       if (!readParam(req, 'code', { from: ['query'], platform: PLATFORM }))
-        throw new CampusAuthError('ERR_NO_CREDENTIAL', 'ziqiang: the POST carries no code', { platform: PLATFORM, status: 400 });
+        throw new CampusAuthError('ERR_NO_CREDENTIAL', 'ziqiang: the request carries no login code; start the login again', {
+          platform: PLATFORM,
+          status: 400,
+        });
     }
 
     const code = readParam(req, 'code', { from: ['query'], platform: PLATFORM });
@@ -208,9 +211,8 @@ export class ZiqiangStrategy<U = unknown> extends CampusStrategy<ZiqiangCredenti
     throw new CampusAuthError(
       'ERR_STATE',
       this.statelessPost === 'json'
-        ? 'ziqiang: a code POSTed without a state is accepted only as JSON (Content-Type: application/json); ' +
-            'a form post needs the state of a login started here'
-        : 'ziqiang: a POSTed code needs the state of a login started here (statelessPost is off)',
+        ? 'ziqiang: a login code POSTed without its state is accepted only as JSON; start the login again'
+        : 'ziqiang: a POSTed login code needs the state of a login started here; start the login again',
       { platform: PLATFORM, details: { reason: 'missing' } },
     );
   }
@@ -251,8 +253,7 @@ export class ZiqiangStrategy<U = unknown> extends CampusStrategy<ZiqiangCredenti
     await verifyState(this.stateStore, req, PLATFORM);
     throw new CampusAuthError(
       'ERR_NO_CREDENTIAL',
-      'ziqiang: the login page ran in certify-only mode and returned no code, so no user can be signed in; ' +
-        'check the certification with client.getUser(unionId)',
+      'ziqiang: the request carries no login code (the login page ran in certify-only mode), so no one is signed in',
       { platform: PLATFORM },
     );
   }
@@ -262,9 +263,11 @@ export class ZiqiangStrategy<U = unknown> extends CampusStrategy<ZiqiangCredenti
     const unionId = await this.client.getUnionId(code);
     const profile = await this.client.getUser(unionId, { detail: this.detail });
     if (this.certifiedOnly && !profile.isCertified)
-      throw new CampusAuthError('ERR_DENIED', 'ziqiang: this account has not passed student certification', {
-        platform: PLATFORM,
-      });
+      throw new CampusAuthError(
+        'ERR_DENIED',
+        'ziqiang: this account has not passed student certification; certify it on Ziqiang Auth, then start the login again',
+        { platform: PLATFORM, details: { reason: 'not-certified' } },
+      );
     return { kind: 'login', credentials: { unionId }, profile };
   }
 }

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Request, RequestHandler } from 'express';
 import { CampusAuthError, MemoryTokenStore, SessionStateStore, type StateStore } from '@campus-passport/core';
-import { processTokenStore } from '@campus-passport/core/kit';
+import { processTokenStore, type StateCheck } from '@campus-passport/core/kit';
 import {
   describeConformance,
   strategyApp,
@@ -26,6 +26,22 @@ beforeAll(() => {
 });
 
 type Built = StrategyApp & { strategy: ZiqiangStrategy };
+
+/** What core's state store says for each refusal: every strategy prefixes exactly that with its name. */
+async function coreStateWording(): Promise<Record<'missing' | 'unknown' | 'used' | 'expired', string>> {
+  let now = 0;
+  const store = new SessionStateStore({ key: 'wording', ttl: 1000, now: () => now });
+  const req = { session: {} };
+  const say = (check: StateCheck) => (check.ok ? 'accepted' : check.message);
+  const missing = say(await store.consume(req, undefined));
+  const unknown = say(await store.consume(req, 'A'.repeat(24)));
+  const first = await store.issue(req);
+  await store.consume(req, first);
+  const used = say(await store.consume(req, first));
+  const second = await store.issue(req);
+  now += 1001;
+  return { missing, unknown, used, expired: say(await store.consume(req, second)) };
+}
 
 /** The kit's app with the strategy at GET /auth/ziqiang and GET|POST /auth/ziqiang/callback. */
 function build(
@@ -189,7 +205,10 @@ describe('state', () => {
     const a = await walk(zq);
     const code = a.back.searchParams.get('code');
     const bad = await zq.call('get', `/auth/ziqiang/callback?code=${code}&state=AAAAAAAAAAAAAAAAAAAAAAAA`, { agent: a.agent });
-    expect(bad.body.info.code).toBe('ERR_STATE');
+    const wording = await coreStateWording();
+    expect(bad.body.info).toEqual({ code: 'ERR_STATE', message: `ziqiang: ${wording.unknown}`, reason: 'unknown' });
+    const missing = await zq.call('get', `/auth/ziqiang/callback?code=${code}`, { agent: a.agent });
+    expect(missing.body.info).toEqual({ code: 'ERR_STATE', message: `ziqiang: ${wording.missing}`, reason: 'missing' });
     const other = await zq.call('get', a.callback); // no session cookie
     expect(other.body.info.code).toBe('ERR_STATE');
     const repeated = await zq.call('get', `${a.callback}&state=x`, { agent: a.agent });
@@ -202,7 +221,12 @@ describe('state', () => {
     expect((await zq.call('get', callback, { agent })).body.outcome).toBe('success');
     const again = await zq.call('get', callback, { agent });
     expect(again.status).toBe(403);
-    expect(again.body.info).toEqual({ code: 'ERR_STATE', message: expect.stringMatching(/already used/) });
+    expect(again.body.info).toEqual({
+      code: 'ERR_STATE',
+      message: `ziqiang: ${(await coreStateWording()).used}`,
+      reason: 'used',
+    });
+    expect(again.body.info.message).toMatch(/already used/);
   });
 
   it('two tabs: two flows in one session both complete', async () => {
@@ -223,7 +247,12 @@ describe('state', () => {
     const { agent, callback } = await walk(zq);
     now += 11 * 60_000;
     const res = await zq.call('get', callback, { agent });
-    expect(res.body.info).toEqual({ code: 'ERR_STATE', message: expect.stringMatching(/expired/) });
+    expect(res.body.info).toEqual({
+      code: 'ERR_STATE',
+      message: `ziqiang: ${(await coreStateWording()).expired}`,
+      reason: 'expired',
+    });
+    expect(res.body.info.message).toMatch(/expired/);
   });
 });
 
@@ -241,7 +270,11 @@ describe('frontend (popup / SPA) flow', () => {
     emu.clearRequests();
     const res = await zq.call('post', '/auth/ziqiang/callback', { form: { code } });
     expect(res.status).toBe(403);
-    expect(res.body.info).toEqual({ code: 'ERR_STATE', message: expect.stringMatching(/only as JSON/) });
+    expect(res.body.info).toEqual({
+      code: 'ERR_STATE',
+      message: 'ziqiang: a login code POSTed without its state is accepted only as JSON; start the login again',
+      reason: 'missing',
+    });
     expect(emu.requests).toHaveLength(0);
     expect(res.text).not.toContain(code);
   });
@@ -255,7 +288,7 @@ describe('frontend (popup / SPA) flow', () => {
     expect(res.body).toMatchObject({ outcome: 'success', user: { name: '李四' } });
     const replay = await zq.call('post', '/auth/ziqiang/callback', { agent, form: { code: emu.issueCode('lisi'), state } });
     expect(replay.status).toBe(403);
-    expect(replay.body.info).toEqual({ code: 'ERR_STATE', message: expect.stringMatching(/already used/) });
+    expect(replay.body.info).toEqual({ code: 'ERR_STATE', message: expect.stringMatching(/already used/), reason: 'used' });
   });
 
   it('a state in the query of a form POST counts too; a state of no login started here → ERR_STATE', async () => {
@@ -314,7 +347,11 @@ describe('frontend (popup / SPA) flow', () => {
     const zq = build({ statelessPost: 'off' });
     const res = await postCode(zq, emu.issueCode());
     expect(res.status).toBe(403);
-    expect(res.body.info).toEqual({ code: 'ERR_STATE', message: expect.stringMatching(/statelessPost is off/) });
+    expect(res.body.info).toEqual({
+      code: 'ERR_STATE',
+      message: 'ziqiang: a POSTed login code needs the state of a login started here; start the login again',
+      reason: 'missing',
+    });
     const { agent, back } = await walk(zq);
     const ok = await zq.call('post', '/auth/ziqiang/callback', {
       agent,
@@ -333,7 +370,10 @@ describe('frontend (popup / SPA) flow', () => {
     const zq = build();
     const res = await zq.call('post', '/auth/ziqiang/callback', { json: { nothing: true } });
     expect(res.status).toBe(400);
-    expect(res.body.info.code).toBe('ERR_NO_CREDENTIAL');
+    expect(res.body.info).toEqual({
+      code: 'ERR_NO_CREDENTIAL',
+      message: 'ziqiang: the request carries no login code; start the login again',
+    });
   });
 
   it('a GET with a code but no state is not the frontend flow: ERR_STATE', async () => {
@@ -350,7 +390,10 @@ describe('codes and users', () => {
     expect((await postCode(zq, code)).body.outcome).toBe('success');
     const again = await postCode(zq, code);
     expect(again.status).toBe(401);
-    expect(again.body.info.code).toBe('ERR_INVALID_CREDENTIAL');
+    expect(again.body.info).toEqual({
+      code: 'ERR_INVALID_CREDENTIAL',
+      message: 'ziqiang: the login code is invalid, expired or already used; start the login again',
+    });
   });
 
   it('a code expires after 5 minutes (emulator clock)', async () => {
@@ -371,7 +414,12 @@ describe('codes and users', () => {
     const strict = build();
     const denied = await postCode(strict, emu.issueCode('wangwu'));
     expect(denied.status).toBe(403);
-    expect(denied.body.info).toEqual({ code: 'ERR_DENIED', message: expect.stringMatching(/certification/) });
+    expect(denied.body.info).toEqual({
+      code: 'ERR_DENIED',
+      message:
+        'ziqiang: this account has not passed student certification; certify it on Ziqiang Auth, then start the login again',
+      reason: 'not-certified',
+    });
 
     const lax = build({ certifiedOnly: false });
     const ok = await postCode(lax, emu.issueCode('wangwu'));
@@ -379,11 +427,31 @@ describe('codes and users', () => {
     expect(ok.body.user.profile.studentId).toBeUndefined();
   });
 
-  it('an inactive account (A0311) → fail ERR_DENIED', async () => {
+  it('an inactive account (A0311) → fail ERR_DENIED, reason inactive', async () => {
     const zq = build();
     const res = await postCode(zq, emu.issueCode('zhaoliu'));
     expect(res.status).toBe(403);
-    expect(res.body.info.code).toBe('ERR_DENIED');
+    expect(res.body.info).toEqual({
+      code: 'ERR_DENIED',
+      message:
+        'ziqiang: this account is not activated on Ziqiang Auth; verify the student identity there, then start the login again',
+      reason: 'inactive',
+    });
+  });
+
+  it('the refusal reasons are distinct: not-certified and inactive through the redirect flow too', async () => {
+    const zq = build();
+    const uncertified = await walk(zq, 'wangwu');
+    const a = await zq.call('get', uncertified.callback, { agent: uncertified.agent });
+    expect([a.status, a.body.info.code, a.body.info.reason]).toEqual([403, 'ERR_DENIED', 'not-certified']);
+    const code = emu.issueCode('lisi');
+    emu.setUser('lisi', { active: false }); // deactivated between the login page and the callback
+    try {
+      const b = await postCode(zq, code);
+      expect([b.status, b.body.info.code, b.body.info.reason]).toEqual([403, 'ERR_DENIED', 'inactive']);
+    } finally {
+      emu.setUser('lisi', { active: true });
+    }
   });
 
   it('a user gone between code and lookup (A0514 on /users/) → fail ERR_INVALID_CREDENTIAL', async () => {

@@ -24,6 +24,8 @@ function configure(c: DisabledAidConfig, mode: ConfiguredPlatform['mode']): Conf
           baseURL: c.baseURL,
           side: c.side,
           portalURL: c.portalURL,
+          // the demo names the side a user belongs to (two extra platform calls per refused stoken)
+          detectWrongSide: true,
           appId: c.appId,
           fetchRoles: c.fetchRoles,
           fetchPermissions: c.fetchPermissions,
