@@ -77,6 +77,7 @@ describe('pnpm new:platform', () => {
     expect(scaffolded.status).toBe(0);
     expect(generated().sort()).toEqual(
       [
+        `${strategyDir}/CHANGELOG.md`,
         `${strategyDir}/README.md`,
         `${strategyDir}/package.json`,
         `${strategyDir}/tsup.config.ts`,
@@ -199,6 +200,9 @@ describe('pnpm new:platform', () => {
       '--ci',
       `--outputFile=${result}`,
       '--json',
+      // the copy has no build of the sixth platform: the CLI's test of the *built* bin is the real repo's
+      '--testNamePattern',
+      '^(?!.*the built package)',
       strategyDir,
       `packages/mock-platforms/test/${NAME}.contract.test.ts`,
       'packages/mock-platforms/test/registry.test.ts',
@@ -215,7 +219,7 @@ describe('pnpm new:platform', () => {
       testResults: Array<{ name: string; status: string; assertionResults: Array<{ fullName: string; status: string }> }>;
     };
     const failed = report.testResults.flatMap((s) =>
-      s.assertionResults.filter((a) => a.status !== 'passed').map((a) => a.fullName),
+      s.assertionResults.filter((a) => a.status === 'failed').map((a) => a.fullName),
     );
     expect([failed, report.numRuntimeErrorTestSuites, jest.status]).toEqual([[], 0, 0]);
     expect(report.testResults.map((s) => relative(copy, s.name)).sort()).toEqual(
