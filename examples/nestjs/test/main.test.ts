@@ -2,6 +2,7 @@
 // set), the emulator's login page, the callback, the greeting — and HduHelpGuard's answers: each failed
 // sign-in or error with campus-passport's code and status, where Nest's own AuthGuard says a bare 401 / 500.
 import { HDUHELP_CLIENT_SECRET, HDUHELP_USERS } from '@campus-passport/mock-platforms/hduhelp';
+import { chooseUser as walkLoginPage } from '@campus-passport/mock-platforms/testing';
 import request from 'supertest';
 import { start } from '../src/main';
 
@@ -11,21 +12,9 @@ beforeAll(async () => {
 });
 afterAll(() => running?.close());
 
-/** The browser on the emulator's login page: load it, then submit its form choosing `userId`. */
+/** The browser on the emulator's login page: submit its form choosing `userId` (the testing kit's walk). */
 async function chooseUser(authorize: URL, userId: string): Promise<URL> {
-  const page = await fetch(authorize);
-  expect(page.status).toBe(200);
-  expect(await page.text()).toContain(`data-user="${userId}"`);
-  const form = new URLSearchParams(authorize.searchParams);
-  form.set('user', userId);
-  const res = await fetch(`${authorize.origin}${authorize.pathname}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: form.toString(),
-    redirect: 'manual',
-  });
-  expect(res.status).toBe(302);
-  return new URL(res.headers.get('location') ?? '');
+  return new URL(await walkLoginPage(authorize.toString(), userId));
 }
 
 describe('examples/nestjs', () => {

@@ -10,4 +10,5 @@ export {
   type StrategyApp,
   type StrategyAppOptions,
 } from './app';
+export { chooseUser, decline, fetchPage } from './login-page';
 export { startRedis, ensureRedisServer, type RedisServer } from './redis';
