@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { emulators } from '@campus-passport/mock-platforms';
 import { HDUHELP_USERS } from '@campus-passport/mock-platforms/hduhelp';
 import request from 'supertest';
-import { chooseUser } from '../../minimal/test/login-page';
+import { chooseUser } from '@campus-passport/mock-platforms/testing';
 
 const root = join(__dirname, '../../..');
 const apps = join(__dirname, '../apps');
