@@ -82,23 +82,40 @@ export function redactValue(value: unknown, values: Iterable<string> = [], depth
   return value;
 }
 
+const SCHEME_RE = /^(?:bearer|token|basic)\s+(.+)$/i;
+
+/** isSecretKey, remembered per name (clients send the same few field names on every call). */
+const secretKeyCache = new Map<string, boolean>();
+function secretKeyCached(key: string): boolean {
+  let hit = secretKeyCache.get(key);
+  if (hit === undefined) {
+    hit = SECRET_KEY_PATTERN.test(key);
+    // bounded: names past the cap are simply tested every time
+    if (secretKeyCache.size < 1024) secretKeyCache.set(key, hit);
+  }
+  return hit;
+}
+
 /** Collect the secret values of a request (query, form/JSON fields, headers) for scrubbing. */
 export function collectSecrets(...sources: Array<unknown>): string[] {
   const found = new Set<string>();
+  const add = (s: unknown): void => {
+    if (typeof s !== 'string' && typeof s !== 'number') return;
+    const str = String(s);
+    found.add(str);
+    // "Bearer abc" → also the bare credential
+    const m = SCHEME_RE.exec(str);
+    if (m) found.add(m[1]);
+  };
   const walk = (v: unknown, depth: number): void => {
     if (!v || typeof v !== 'object' || depth > 6) return;
-    for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
-      if (isSecretKey(k)) {
-        for (const s of Array.isArray(val) ? val : [val]) {
-          if (typeof s === 'string' || typeof s === 'number') {
-            const str = String(s);
-            found.add(str);
-            // "Bearer abc" → also the bare credential
-            const m = /^(?:bearer|token|basic)\s+(.+)$/i.exec(str);
-            if (m) found.add(m[1]);
-          }
-        }
-      } else walk(val, depth + 1);
+    const obj = v as Record<string, unknown>;
+    for (const k of Object.keys(obj)) {
+      const val = obj[k];
+      if (secretKeyCached(k)) {
+        if (Array.isArray(val)) for (const s of val) add(s);
+        else add(val);
+      } else if (val && typeof val === 'object') walk(val, depth + 1);
     }
   };
   for (const s of sources) walk(s, 0);

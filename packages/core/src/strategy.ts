@@ -155,37 +155,53 @@ export abstract class CampusStrategy<C, P extends CampusProfile, U = unknown> ex
       settle(err);
       return;
     }
-    // the overall deadline also ends a flow stuck outside the transport (a custom transport, a store)
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new CampusAuthError('ERR_TIMEOUT', `${this.platform}: the login did not finish within ${this.loginTimeout} ms`, {
-              platform: this.platform,
-            }),
-          ),
-        this.loginTimeout,
+    // the overall deadline also ends a flow stuck outside the transport (a custom transport, a
+    // store): one timer; whichever comes first — the flow or the timer — decides, the other is ignored
+    let late = false;
+    const timer = setTimeout(() => {
+      late = true;
+      settle(
+        new CampusAuthError('ERR_TIMEOUT', `${this.platform}: the login did not finish within ${this.loginTimeout} ms`, {
+          platform: this.platform,
+        }),
       );
-    });
-    running = Promise.race([running, deadline]).finally(() => clearTimeout(timer));
+    }, this.loginTimeout);
     running
-      .then(async (outcome) => {
-        if (outcome.kind === 'redirect') return act(() => this.redirect(outcome.url, outcome.status));
-        let result: { user: U | false | null | undefined; info?: unknown };
-        try {
-          result = await this.callVerify(req, outcome.credentials, outcome.profile);
-        } catch (err) {
-          // verify's own error is the app's: pass it through untouched
-          return act(() => this.error(err instanceof Error ? err : new Error(String(err))));
-        }
-        if (result.user) {
-          const user = result.user;
-          return act(() => this.success(user as Express.User, result.info as object | undefined));
-        }
-        const info = result.info ?? { message: 'verify did not accept this user', code: 'ERR_DENIED' };
-        return act(() => this.fail(info as never, 401));
-      })
+      .then(
+        (outcome) => {
+          clearTimeout(timer);
+          if (!late) this.conclude(req, outcome, act, settle);
+        },
+        (err: unknown) => {
+          clearTimeout(timer);
+          if (!late) settle(err);
+        },
+      )
+      // a throw out of an action (once one was taken) ends here, as it always did
+      .catch(settle);
+  }
+
+  /** The flow's outcome: a redirect, or verify and then success / fail / verify's own error. */
+  private conclude(
+    req: CampusRequest,
+    outcome: FlowOutcome<C, P>,
+    act: (fn: () => void) => void,
+    settle: (err: unknown) => void,
+  ): void {
+    if (outcome.kind === 'redirect') return act(() => this.redirect(outcome.url, outcome.status));
+    this.callVerify(req, outcome.credentials, outcome.profile)
+      .then(
+        (result) => {
+          if (result.user) {
+            const user = result.user;
+            return act(() => this.success(user as Express.User, result.info as object | undefined));
+          }
+          const info = result.info ?? { message: 'verify did not accept this user', code: 'ERR_DENIED' };
+          act(() => this.fail(info as never, 401));
+        },
+        // verify's own error is the app's: pass it through untouched
+        (err: unknown) => act(() => this.error(err instanceof Error ? err : new Error(String(err)))),
+      )
       .catch(settle);
   }
 

@@ -158,6 +158,8 @@ export class AppTokenManager {
   private readonly store: TokenStore;
   private readonly skew: number;
   private readonly now: () => number;
+  /** The store is the built-in MemoryTokenStore as it is (no subclass, no method replaced): it never hangs. */
+  private readonly memoryStore: boolean;
   private inflight: Promise<AppToken> | undefined;
 
   constructor(private readonly opts: AppTokenManagerOptions) {
@@ -165,6 +167,9 @@ export class AppTokenManager {
     if (typeof opts.fetch !== 'function' && typeof opts.refresh !== 'function')
       throw new CampusAuthError('ERR_CONFIG', 'AppTokenManager needs a fetch or a refresh function', { platform: opts.platform });
     this.store = opts.store ?? new MemoryTokenStore();
+    this.memoryStore =
+      Object.getPrototypeOf(this.store) === MemoryTokenStore.prototype &&
+      !['get', 'set', 'delete', 'lock'].some((m) => Object.prototype.hasOwnProperty.call(this.store, m));
     this.skew = opts.skew ?? 60_000;
     this.now = opts.now ?? Date.now;
   }
@@ -237,6 +242,9 @@ export class AppTokenManager {
       return Promise.reject(
         new CampusAuthError('ERR_STORE', `the token store did not answer ${what} in time`, { platform, retryable: true }),
       );
+    // the built-in memory store answers at once and cannot fail: no timer for it (every cached
+    // read of every platform call would otherwise arm and clear one)
+    if (this.memoryStore) return op();
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(
         () =>

@@ -4,7 +4,7 @@
  * interchangeable engine that performs a single HTTP exchange. undici is the default engine;
  * `axiosTransport(instance)` is the other. Both run through `pipeline()`, so they cannot drift.
  */
-import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { CampusAuthError } from './errors';
 import { addSecrets, flowTimeLeft } from './context';
 import { collectSecrets, excerpt, redactText, redactUrl } from './redact';
@@ -53,28 +53,74 @@ const DEFAULT_MAX_BODY = 1024 * 1024;
 const MAX_REDIRECTS = 3;
 const ACCEPT = 'application/json, text/plain;q=0.9, */*;q=0.1';
 
+// application/x-www-form-urlencoded as URLSearchParams writes it (WHATWG URL §5.2): encodeURIComponent
+// leaves ! ' ( ) ~ as they are and writes a space as %20; the form serializer escapes those and
+// writes a space as +
+const FORM_FIXUPS = /[!'()~]|%20/g;
+const NEEDS_FIXUP = /[!'()~]|%20/;
+const FORM_FIXUP: Record<string, string> = { '!': '%21', "'": '%27', '(': '%28', ')': '%29', '~': '%7E', '%20': '+' };
+/** What the form serializer writes as it is. */
+const FORM_SAFE = /^[\w*.-]*$/;
+function formComponent(s: string): string {
+  if (FORM_SAFE.test(s)) return s;
+  const e = encodeURIComponent(s);
+  return NEEDS_FIXUP.test(e) ? e.replace(FORM_FIXUPS, (c) => FORM_FIXUP[c]) : e;
+}
+
+/**
+ * `k=v&…` exactly as URLSearchParams would serialize these pairs (undefined / null left out),
+ * written directly: no URLSearchParams object per call.
+ */
+function formPairs(record: Record<string, QueryValue>): string {
+  let out = '';
+  try {
+    for (const k of Object.keys(record)) {
+      const v = record[k];
+      if (v === undefined || v === null) continue;
+      const key = formComponent(k);
+      if (Array.isArray(v)) for (const item of v) out += `${out ? '&' : ''}${key}=${formComponent(String(item))}`;
+      else out += `${out ? '&' : ''}${key}=${formComponent(String(v))}`;
+    }
+  } catch {
+    // a lone surrogate (encodeURIComponent throws; URLSearchParams writes U+FFFD): the slow way
+    const p = new URLSearchParams();
+    for (const k of Object.keys(record)) {
+      const v = record[k];
+      if (v === undefined || v === null) continue;
+      if (Array.isArray(v)) for (const item of v) p.append(k, String(item));
+      else p.append(k, String(v));
+    }
+    return p.toString();
+  }
+  return out;
+}
+
 /** Build the full URL with the query parameters appended. */
 export function buildUrl(url: string, query?: Record<string, QueryValue>): URL {
-  const u = new URL(url);
-  if (query) {
-    for (const [k, v] of Object.entries(query)) {
-      if (v === undefined || v === null) continue;
-      if (Array.isArray(v)) for (const item of v) u.searchParams.append(k, String(item));
-      else u.searchParams.append(k, String(v));
-    }
+  if (query && !url.includes('?') && !url.includes('#')) {
+    // the common case, a URL without query or fragment: the pairs serialized once, one parse
+    const pairs = formPairs(query);
+    return new URL(pairs ? `${url}?${pairs}` : url);
   }
+  const u = new URL(url);
+  if (!query) return u;
+  // a query already in the URL: appended to through URLSearchParams, which re-serializes it
+  // (the URL's query as URLSearchParams writes it, as always)
+  let params: URLSearchParams | undefined;
+  for (const k of Object.keys(query)) {
+    const v = query[k];
+    if (v === undefined || v === null) continue;
+    params ??= new URLSearchParams(u.search);
+    if (Array.isArray(v)) for (const item of v) params.append(k, String(item));
+    else params.append(k, String(v));
+  }
+  if (params) u.search = params.toString();
   return u;
 }
 
 /** Form-encode a record. */
 export function encodeForm(form: Record<string, QueryValue>): string {
-  const p = new URLSearchParams();
-  for (const [k, v] of Object.entries(form)) {
-    if (v === undefined || v === null) continue;
-    if (Array.isArray(v)) for (const item of v) p.append(k, String(item));
-    else p.append(k, String(v));
-  }
-  return p.toString();
+  return formPairs(form);
 }
 
 /** Request fields that carry a credential although their name is not a secret's: OAuth's `code`. */
@@ -111,8 +157,17 @@ export interface EngineRequest {
   url: URL;
   headers: Record<string, string>;
   body?: string;
-  /** Aborted when the call's timeout runs out. */
-  signal: AbortSignal;
+  /**
+   * Aborted when the call's timeout runs out. Made when first read, so an engine that stops its
+   * exchange another way (`onTimeout`) costs no AbortController per call.
+   */
+  readonly signal: AbortSignal;
+  /**
+   * Register how to stop this exchange when the call's timeout runs out (called at most once; at
+   * once if it already ran out). An engine honours `signal` or this; the call then fails with
+   * ERR_TIMEOUT.
+   */
+  onTimeout(abort: () => void): void;
   /** The whole call's timeout, ms (for engines with a timeout of their own). */
   timeout: number;
   /** Largest body to read, bytes: past it, throw `bodyTooLarge()`. */
@@ -153,10 +208,75 @@ function stripQuery(url: string): string {
 }
 
 /**
+ * The one timeout over a whole call (every hop of it): one timer, and what it stops — the
+ * exchange in flight through the engine's own abort (`onTimeout`) and, only if an engine asked
+ * for one, an AbortSignal.
+ */
+class CallClock {
+  timedOut = false;
+  private controller?: AbortController;
+  private abort?: () => void;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(ms: number) {
+    this.timer = setTimeout(() => this.fire(), ms);
+  }
+
+  private fire(): void {
+    this.timedOut = true;
+    this.controller?.abort();
+    const abort = this.abort;
+    this.abort = undefined;
+    abort?.();
+  }
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.timedOut) this.controller.abort();
+    }
+    return this.controller.signal;
+  }
+
+  /** The abort of the exchange in flight (one at a time: each hop registers its own). */
+  onTimeout(abort: () => void): void {
+    if (this.timedOut) abort();
+    else this.abort = abort;
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    this.abort = undefined;
+  }
+}
+
+/** The request an engine gets for one hop, with the call's clock behind `signal` / `onTimeout`. */
+class Hop implements EngineRequest {
+  constructor(
+    readonly method: HttpMethod,
+    readonly url: URL,
+    readonly headers: Record<string, string>,
+    readonly body: string | undefined,
+    readonly timeout: number,
+    readonly maxBodySize: number,
+    private readonly clock: CallClock,
+  ) {}
+
+  get signal(): AbortSignal {
+    return this.clock.signal;
+  }
+
+  onTimeout(abort: () => void): void {
+    this.clock.onTimeout(abort);
+  }
+}
+
+/**
  * The one request pipeline. Everything a transport promises — query and body encoding, one
  * timeout over the whole call, the body cap, same-origin redirects (at most 3, 303 and
  * 301/302-after-POST become GET), JSON parsing, and errors with the call's secrets redacted — is
- * here; the engine only moves bytes.
+ * here; the engine only moves bytes. The success path collects no secret and redacts nothing:
+ * secrets are gathered only when an error is built (or the response's `url` is read).
  */
 export function pipeline(engine: Engine, defaults: PipelineDefaults = {}): Transport {
   return async function transport<T>(req: TransportRequest): Promise<TransportResponse<T>> {
@@ -192,16 +312,11 @@ export function pipeline(engine: Engine, defaults: PipelineDefaults = {}): Trans
       headers['content-type'] ??= 'application/x-www-form-urlencoded';
     }
 
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeout);
+    const clock = new CallClock(timeout);
     let method = req.method;
     try {
       for (let hop = 0; ; hop++) {
-        const res = await engine({ method, url, headers, body, signal: controller.signal, timeout, maxBodySize });
+        const res = await engine(new Hop(method, url, headers, body, timeout, maxBodySize, clock));
         const status = res.status;
         const location = res.headers.location;
         if (status >= 300 && status < 400 && location) {
@@ -242,7 +357,7 @@ export function pipeline(engine: Engine, defaults: PipelineDefaults = {}): Trans
             secrets: secrets(),
           },
         );
-      if (timedOut || defaults.isTimeout?.(err))
+      if (clock.timedOut || defaults.isTimeout?.(err))
         throw new CampusAuthError(
           'ERR_TIMEOUT',
           `${platform} did not answer ${req.method} ${redactUrl(stripQuery(req.url), secrets())} within ${timeout} ms`,
@@ -259,9 +374,33 @@ export function pipeline(engine: Engine, defaults: PipelineDefaults = {}): Trans
         },
       );
     } finally {
-      clearTimeout(timer);
+      clock.stop();
     }
   };
+}
+
+/** A response whose final URL is redacted only if somebody reads it. */
+class PipelineResponse<T> implements TransportResponse<T> {
+  private safeUrl?: string;
+
+  constructor(
+    readonly status: number,
+    readonly headers: Record<string, string>,
+    readonly body: T,
+    readonly text: string,
+    private readonly finalUrl: URL,
+    private readonly secrets: () => string[],
+  ) {}
+
+  get url(): string {
+    return (this.safeUrl ??= redactUrl(this.finalUrl.toString(), this.secrets()));
+  }
+}
+
+/** The text starts with a printable ASCII character (so it is not blank), told without trimming it. */
+function startsPrintable(text: string): boolean {
+  const c = text.charCodeAt(0);
+  return c > 32 && c < 127;
 }
 
 /** Parse the body, or throw ERR_BAD_RESPONSE with the status and a short redacted excerpt. */
@@ -269,7 +408,7 @@ function finish<T>(req: TransportRequest, res: EngineResponse, finalUrl: URL, se
   const { status, headers, text } = res;
   let body: unknown;
   if (req.responseType === 'text') body = text;
-  else if (text.trim() !== '') {
+  else if (startsPrintable(text) || text.trim() !== '') {
     try {
       body = JSON.parse(text);
     } catch {
@@ -280,17 +419,7 @@ function finish<T>(req: TransportRequest, res: EngineResponse, finalUrl: URL, se
       );
     }
   }
-  let safeUrl: string | undefined;
-  return {
-    status,
-    headers,
-    body: body as T,
-    text,
-    // redacted only if somebody reads it
-    get url(): string {
-      return (safeUrl ??= redactUrl(finalUrl.toString(), secrets()));
-    },
-  };
+  return new PipelineResponse<T>(status, headers, body as T, text, finalUrl, secrets);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -321,38 +450,108 @@ function flattenHeaders(h: Record<string, string | string[] | undefined>): Recor
   return out;
 }
 
+/**
+ * One exchange on undici's dispatcher API: the body is gathered straight from the socket's chunks
+ * (no body stream, no async iterator), the cap is checked on every chunk, and the call's timeout
+ * stops it through the dispatch controller (no AbortController, no signal listener).
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  private controller?: Dispatcher.DispatchController;
+  private stopped?: Error;
+  private settled = false;
+  private status = 0;
+  private headers: Record<string, string> = {};
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private skipBody = false;
+
+  constructor(
+    private readonly maxBodySize: number,
+    private readonly resolve: (res: EngineResponse) => void,
+    private readonly reject: (err: unknown) => void,
+  ) {}
+
+  /** The call's timeout ran out: stop the exchange now, or as soon as undici starts it. */
+  stop(): void {
+    this.stopped ??= Object.assign(new Error('the call timed out'), { code: 'ETIMEDOUT' });
+    this.controller?.abort(this.stopped);
+    this.fail(this.stopped);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.stopped) return void controller.abort(this.stopped);
+    // a retried request (undici may restart one at the head of a pipeline) starts over
+    this.chunks = [];
+    this.size = 0;
+  }
+
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
+    if (statusCode < 200) return; // 1xx informational: the real answer follows
+    this.status = statusCode;
+    this.headers = flattenHeaders(headers);
+    // a redirect's body is not read (the pipeline follows or refuses it)
+    this.skipBody = statusCode >= 300 && statusCode < 400 && this.headers.location !== undefined;
+    if (!this.skipBody && Number(this.headers['content-length']) > this.maxBodySize) this.tooLarge(controller);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.settled || this.skipBody) return;
+    this.size += chunk.length;
+    if (this.size > this.maxBodySize) return this.tooLarge(controller);
+    this.chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    if (this.settled) return;
+    this.settled = true;
+    const { chunks } = this;
+    const text =
+      this.skipBody || chunks.length === 0
+        ? ''
+        : (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, this.size)).toString('utf8');
+    this.chunks = [];
+    this.resolve({ status: this.status, headers: this.headers, text });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | undefined, err: Error): void {
+    this.fail(err);
+  }
+
+  private tooLarge(controller: Dispatcher.DispatchController): void {
+    const err = bodyTooLarge(this.status);
+    this.fail(err);
+    controller.abort(err);
+  }
+
+  private fail(err: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.chunks = [];
+    this.reject(err);
+  }
+}
+
 function undiciEngine(dispatcher: Dispatcher | undefined): Engine {
-  return async (req) => {
-    const res = await undiciRequest(req.url, {
-      method: req.method,
-      headers: req.headers,
-      body: req.body,
-      signal: req.signal,
-      dispatcher: dispatcher ?? sharedDispatcher(),
+  return (req) =>
+    new Promise<EngineResponse>((resolve, reject) => {
+      const exchange = new Exchange(req.maxBodySize, resolve, reject);
+      req.onTimeout(() => exchange.stop());
+      (dispatcher ?? sharedDispatcher()).dispatch(
+        {
+          origin: req.url.origin,
+          path: `${req.url.pathname}${req.url.search}`,
+          method: req.method,
+          headers: req.headers,
+          body: req.body ?? null,
+        },
+        exchange,
+      );
     });
-    const headers = flattenHeaders(res.headers);
-    if (res.statusCode >= 300 && res.statusCode < 400 && headers.location) {
-      res.body.resume();
-      return { status: res.statusCode, headers, text: '' };
-    }
-    const declared = Number(headers['content-length']);
-    if (declared > req.maxBodySize) {
-      res.body.destroy();
-      throw bodyTooLarge(res.statusCode);
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of res.body) {
-      size += (chunk as Buffer).length;
-      if (size > req.maxBodySize) {
-        res.body.destroy();
-        throw bodyTooLarge(res.statusCode);
-      }
-      chunks.push(chunk as Buffer);
-    }
-    const text = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
-    return { status: res.statusCode, headers, text };
-  };
 }
 
 /** The undici transport: keep-alive pool per origin (shared by default), on the common pipeline. */
