@@ -22,6 +22,7 @@ export { withSecretScope, addSecrets, scopeSecrets, flowTimeLeft } from './conte
 export { AppTokenManager, processTokenStore, type AppTokenManagerOptions, type LockRelease } from './token-manager';
 export {
   saveSession,
+  STATE_MESSAGES,
   toOAuth2StateStore,
   stateStoreOption,
   readStateParam,

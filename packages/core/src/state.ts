@@ -44,6 +44,14 @@ interface Slot {
   used: Record<string, number>;
 }
 
+/** What the session state store says for each refusal (a strategy prefixes it with its name). */
+export const STATE_MESSAGES = {
+  missing: 'the callback carries no state',
+  unknown: 'the state does not match any login started here',
+  used: 'this state was already used; start the login again',
+  expired: 'the login took too long (state expired); start again',
+} as const;
+
 const STATE_RE = /^[A-Za-z0-9_-]{16,128}$/;
 
 /** The default StateStore: values live in the session (express-session or compatible). */
@@ -99,17 +107,16 @@ export class SessionStateStore implements StateStore {
 
   async consume(req: StateRequest, state: string | undefined): Promise<StateCheck> {
     if (state === undefined || state === '') {
-      return { ok: false, reason: 'missing', message: 'the callback carries no state' };
+      return { ok: false, reason: 'missing', message: STATE_MESSAGES.missing };
     }
-    if (!STATE_RE.test(state))
-      return { ok: false, reason: 'unknown', message: 'the state does not match any login started here' };
+    if (!STATE_RE.test(state)) return { ok: false, reason: 'unknown', message: STATE_MESSAGES.unknown };
     const slot = this.slot(req);
     const entry = slot.pending[state];
     if (!entry) {
       const used = slot.used[state] !== undefined;
       return used
-        ? { ok: false, reason: 'used', message: 'this state was already used; start the login again' }
-        : { ok: false, reason: 'unknown', message: 'the state does not match any login started here' };
+        ? { ok: false, reason: 'used', message: STATE_MESSAGES.used }
+        : { ok: false, reason: 'unknown', message: STATE_MESSAGES.unknown };
     }
     delete slot.pending[state];
     slot.used[state] = this.now() + this.ttl;
@@ -121,7 +128,7 @@ export class SessionStateStore implements StateStore {
     }
     if (entry.exp <= this.now()) {
       await saveSession(this.session(req));
-      return { ok: false, reason: 'expired', message: 'the login took too long (state expired); start again' };
+      return { ok: false, reason: 'expired', message: STATE_MESSAGES.expired };
     }
     await saveSession(this.session(req));
     this.carryAcrossRegeneration(req);

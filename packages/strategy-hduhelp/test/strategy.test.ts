@@ -1,5 +1,5 @@
 import { CampusAuthError, SessionStateStore, type VerifyFunction } from '@campus-passport/core';
-import type { StateCheck } from '@campus-passport/core/kit';
+import { STATE_MESSAGES } from '@campus-passport/core/kit';
 import {
   HDUHELP_CLIENT_ID,
   HDUHELP_CLIENT_SECRET,
@@ -37,20 +37,7 @@ function neo(opts: Opts = {}, verify: Verify = echo) {
 const paths = (since: number) => emu.requests.slice(since).map((r) => `${r.method} ${r.path}`);
 
 /** What core's state store says for each refusal: every strategy prefixes exactly that with its name. */
-async function coreStateWording(): Promise<Record<'missing' | 'unknown' | 'used' | 'expired', string>> {
-  let now = 0;
-  const store = new SessionStateStore({ key: 'wording', ttl: 1000, now: () => now });
-  const req = { session: {} };
-  const say = (check: StateCheck) => (check.ok ? 'accepted' : check.message);
-  const missing = say(await store.consume(req, undefined));
-  const unknown = say(await store.consume(req, 'A'.repeat(24)));
-  const first = await store.issue(req);
-  await store.consume(req, first);
-  const used = say(await store.consume(req, first));
-  const second = await store.issue(req);
-  now += 1001;
-  return { missing, unknown, used, expired: say(await store.consume(req, second)) };
-}
+const coreStateWording = async () => STATE_MESSAGES;
 
 describe('HduHelpStrategy: the redirect', () => {
   it('classic: redirects to /oauth/authorize with response_type, client_id, absolute redirect_uri and a state', async () => {

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type express from 'express';
 import supertest from 'supertest';
 import { CampusAuthError, SessionStateStore, type StateStore, type VerifyFunction } from '@campus-passport/core';
-import type { StateCheck } from '@campus-passport/core/kit';
+import { STATE_MESSAGES } from '@campus-passport/core/kit';
 import { describeConformance, strategyApp, useEmulator } from '@campus-passport/mock-platforms/testing';
 import { ZAFU_DEFAULT_APP, ZAFU_USERS, startZafuEmulator } from '@campus-passport/mock-platforms/zafu';
 import { Strategy, ZafuStrategy, type ZafuCredentials, type ZafuProfile, type ZafuStrategyOptions } from '../src';
@@ -11,20 +11,7 @@ import { Strategy, ZafuStrategy, type ZafuCredentials, type ZafuProfile, type Za
 type V = VerifyFunction<ZafuCredentials, ZafuProfile>;
 
 /** What core's state store says for each refusal: every strategy prefixes exactly that with its name. */
-async function coreStateWording(): Promise<Record<'missing' | 'unknown' | 'used' | 'expired', string>> {
-  let now = 0;
-  const store = new SessionStateStore({ key: 'wording', ttl: 1000, now: () => now });
-  const req = { session: {} };
-  const say = (check: StateCheck) => (check.ok ? 'accepted' : check.message);
-  const missing = say(await store.consume(req, undefined));
-  const unknown = say(await store.consume(req, 'A'.repeat(24)));
-  const first = await store.issue(req);
-  await store.consume(req, first);
-  const used = say(await store.consume(req, first));
-  const second = await store.issue(req);
-  now += 1001;
-  return { missing, unknown, used, expired: say(await store.consume(req, second)) };
-}
+const coreStateWording = async () => STATE_MESSAGES;
 
 const { clientId, clientSecret } = ZAFU_DEFAULT_APP;
 type Agent = InstanceType<typeof supertest.agent>;

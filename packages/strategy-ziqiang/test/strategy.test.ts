@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Request, RequestHandler } from 'express';
 import { CampusAuthError, MemoryTokenStore, SessionStateStore, type StateStore } from '@campus-passport/core';
-import { processTokenStore, type StateCheck } from '@campus-passport/core/kit';
+import { processTokenStore, STATE_MESSAGES } from '@campus-passport/core/kit';
 import {
   describeConformance,
   strategyApp,
@@ -28,20 +28,7 @@ beforeAll(() => {
 type Built = StrategyApp & { strategy: ZiqiangStrategy };
 
 /** What core's state store says for each refusal: every strategy prefixes exactly that with its name. */
-async function coreStateWording(): Promise<Record<'missing' | 'unknown' | 'used' | 'expired', string>> {
-  let now = 0;
-  const store = new SessionStateStore({ key: 'wording', ttl: 1000, now: () => now });
-  const req = { session: {} };
-  const say = (check: StateCheck) => (check.ok ? 'accepted' : check.message);
-  const missing = say(await store.consume(req, undefined));
-  const unknown = say(await store.consume(req, 'A'.repeat(24)));
-  const first = await store.issue(req);
-  await store.consume(req, first);
-  const used = say(await store.consume(req, first));
-  const second = await store.issue(req);
-  now += 1001;
-  return { missing, unknown, used, expired: say(await store.consume(req, second)) };
-}
+const coreStateWording = async () => STATE_MESSAGES;
 
 /** The kit's app with the strategy at GET /auth/ziqiang and GET|POST /auth/ziqiang/callback. */
 function build(
