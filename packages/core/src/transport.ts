@@ -379,24 +379,6 @@ export function pipeline(engine: Engine, defaults: PipelineDefaults = {}): Trans
   };
 }
 
-/** A response whose final URL is redacted only if somebody reads it. */
-class PipelineResponse<T> implements TransportResponse<T> {
-  private safeUrl?: string;
-
-  constructor(
-    readonly status: number,
-    readonly headers: Record<string, string>,
-    readonly body: T,
-    readonly text: string,
-    private readonly finalUrl: URL,
-    private readonly secrets: () => string[],
-  ) {}
-
-  get url(): string {
-    return (this.safeUrl ??= redactUrl(this.finalUrl.toString(), this.secrets()));
-  }
-}
-
 /** The text starts with a printable ASCII character (so it is not blank), told without trimming it. */
 function startsPrintable(text: string): boolean {
   const c = text.charCodeAt(0);
@@ -419,7 +401,18 @@ function finish<T>(req: TransportRequest, res: EngineResponse, finalUrl: URL, se
       );
     }
   }
-  return new PipelineResponse<T>(status, headers, body as T, text, finalUrl, secrets);
+  let safeUrl: string | undefined;
+  return {
+    status,
+    headers,
+    body: body as T,
+    text,
+    // redacted only if somebody reads it (an own, enumerable getter: a spread or JSON of the
+    // response carries the redacted URL, and nothing holds the raw one but this closure)
+    get url(): string {
+      return (safeUrl ??= redactUrl(finalUrl.toString(), secrets()));
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
