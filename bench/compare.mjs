@@ -15,9 +15,11 @@
 // Usage: node bench/compare.mjs [--quick] [--rounds N] [--seconds S] [--only flow,flow]
 //          [--variants ours,undici,…] [--connections N] [--json file] [--cpu-prof [dir]]
 //          [--core <dir>] [--package <name>=<dir>]   (other builds, for A/B runs)
+//          [--als]   (an AsyncLocalStorage on from the start: its cost to the other variants)
 //        node bench/compare.mjs --soak [N]        (N logins through our strategies, memory)
 import { fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FLOWS, REFERENCE, callbackPath, needsCredential } from './compare/flows.mjs';
@@ -44,6 +46,7 @@ const onlyVariants = option('--variants', undefined)?.split(',');
 const jsonOut = option('--json', undefined);
 const cpuProf = option('--cpu-prof', undefined);
 const coreDist = option('--core', undefined);
+const als = flag('--als');
 const packageDists = argv.flatMap((a, i) => (argv[i - 1] === '--package' ? a.split(',') : []));
 const warmLogins = quick ? 300 : 800;
 if (!(rounds >= 1) || !(seconds > 0) || !(connections >= 1)) throw new Error('bench: bad --rounds / --seconds / --connections');
@@ -105,12 +108,13 @@ const platform = child('platform.mjs');
 const platformInfo = await platform.ready;
 const appArgs = ['--expose-gc'];
 if (cpuProf) {
-  const dir = resolve(cpuProf === true ? join(here, '.profiles') : cpuProf);
+  const dir = resolve(cpuProf === true ? join(tmpdir(), 'campus-passport-bench-profiles') : cpuProf);
   mkdirSync(dir, { recursive: true });
   appArgs.push('--cpu-prof', '--cpu-prof-dir', dir);
   console.log(`bench: the app writes its CPU profile to ${dir} when it exits`);
 }
 const appEnv = { NODE_ENV: 'production', BENCH_PLATFORMS: JSON.stringify({ urls: platformInfo.urls, apps: platformInfo.apps }) };
+if (als) appEnv.BENCH_ALS = '1';
 // other builds of some packages, for A/B runs (see compare/alias-hooks.mjs)
 const aliases = {};
 if (coreDist) {
@@ -227,6 +231,7 @@ const LABEL = {
   axios: 'hand-written, axios',
   'passport-oauth2': 'passport-oauth2',
   ceiling: 'ceiling (req.login() only)',
+  'passport-ceiling': 'ceiling through passport',
 };
 
 function printTable(flow, rows) {
@@ -252,13 +257,13 @@ function printTargets(all) {
     const r = all[flow.name]?.rows?.ours;
     if (!r || !Number.isFinite(r.cpuRatio)) continue;
     const marks = [
-      `CPU/login ×${fmt(r.cpuRatio, 2)} ${r.cpuRatio <= 1.1 ? 'ok' : 'MISSED'} (≤ 1.10)`,
-      `logins/s ×${fmt(r.rateRatio, 2)} ${r.rateRatio >= 0.9 ? 'ok' : 'MISSED'} (≥ 0.90)`,
+      `CPU/login ×${fmt(r.cpuRatio, 3)} ${r.cpuRatio <= 1.1 ? 'ok' : 'MISSED'} (≤ 1.10)`,
+      `logins/s ×${fmt(r.rateRatio, 3)} ${r.rateRatio >= 0.9 ? 'ok' : 'MISSED'} (≥ 0.90)`,
       `req/login ${fmt(r.requests, 2)} ${Math.abs(r.requests - flow.minimumCalls) < 0.01 ? 'ok' : 'MISSED'} (= ${flow.minimumCalls})`,
       `failed ${r.failed} ${r.failed === 0 ? 'ok' : 'MISSED'}`,
     ];
     if (r.vsPassportOAuth2 !== undefined)
-      marks.push(`vs passport-oauth2 ×${fmt(r.vsPassportOAuth2, 2)} ${r.vsPassportOAuth2 > 1 ? 'ok' : 'MISSED'} (> 1)`);
+      marks.push(`vs passport-oauth2 ×${fmt(r.vsPassportOAuth2, 3)} ${r.vsPassportOAuth2 > 1 ? 'ok' : 'MISSED'} (> 1)`);
     console.log(`  ${flow.name.padEnd(13)} ${marks.join(' · ')}`);
   }
 }
@@ -297,7 +302,7 @@ async function compare() {
 
 // ---------------------------------------------------------------------------------------------
 // Soak: N logins through our strategies (the flows in turn, 5000 at a time); the app's RSS and
-// heap (after a forced GC) at the start, the middle and the end
+// heap (after a forced GC) at the start, each quarter (the middle among them) and the end
 
 async function soakRun(total) {
   const mb = (b) => `${(b / 1024 / 1024).toFixed(1)} MiB`;
@@ -312,7 +317,8 @@ async function soakRun(total) {
   let done = 0;
   let failed = 0;
   let turn = 0;
-  let middleTaken = false;
+  // the middle, and each quarter: enough points to tell a plateau from a climb
+  const marks = [0.25, 0.5, 0.75].map((f) => Math.round(total * f));
   while (done < total) {
     const flow = flows[turn++ % flows.length];
     const n = Math.min(5000, total - done);
@@ -320,9 +326,9 @@ async function soakRun(total) {
     done += r.ok;
     failed += r.failed;
     if (r.ok === 0) throw new Error(`bench: soak round of ${flow.name} logged nobody in`);
-    if (!middleTaken && done >= total / 2) {
+    while (marks.length && done >= marks[0] && done < total) {
+      marks.shift();
       snapshots.push({ at: done, ...(await app.call({ type: 'mem' })) });
-      middleTaken = true;
     }
   }
   snapshots.push({ at: done, ...(await app.call({ type: 'mem' })) });

@@ -6,6 +6,7 @@
 //
 // Driven over IPC by compare.mjs: `begin` / `end` measure this process's CPU (process.cpuUsage)
 // around a round; `mem` reports RSS and heap after a forced GC (run with --expose-gc).
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import { Agent as HttpAgent, createServer } from 'node:http';
 import axios from 'axios';
@@ -22,6 +23,10 @@ import { ZiqiangStrategy } from '@campus-passport/ziqiang';
 import { FIXED_STATE, FLOWS, callbackPath } from './flows.mjs';
 
 const { fetch, AbortSignal } = globalThis;
+// --als: an AsyncLocalStorage enabled before anything runs — what core's flow context does at our
+// strategies' first login, process-wide (Node 20's promise hooks) — to measure what it costs the
+// other variants when none of ours runs
+if (process.env.BENCH_ALS) new AsyncLocalStorage().run({}, () => undefined);
 const { urls, apps } = JSON.parse(process.env.BENCH_PLATFORMS);
 const TIMEOUT = 10_000;
 
@@ -365,6 +370,16 @@ for (const flow of FLOWS) {
     else if (variant === 'ceiling')
       // only req.login(): the cost of the app around any login (session, passport, the answer)
       app.get(path, (req, res, next) => logIn(req, res, next, { provider: flow.name, id: '1', name: 'ceiling' }));
+    else if (variant === 'passport-ceiling') {
+      // a Passport strategy that succeeds at once: what passport.authenticate() adds to req.login()
+      const user = { provider: flow.name, id: '1', name: 'ceiling' };
+      const strategy = new passport.Strategy();
+      strategy.authenticate = function authenticate() {
+        this.success(user);
+      };
+      auth.use(`${flow.name}-passport-ceiling`, strategy);
+      app.get(path, auth.authenticate(`${flow.name}-passport-ceiling`, { failWithError: true }), answerUser);
+    }
   }
 }
 
@@ -387,6 +402,8 @@ function memory() {
   const m = process.memoryUsage();
   return { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external };
 }
+// the orchestrator is gone (it stopped, or crashed before it could say so): so is this process
+process.on('disconnect', () => process.exit(0));
 process.on('message', (msg) => {
   if (msg.type === 'begin') {
     // the garbage the previous round left is collected here, outside every measurement

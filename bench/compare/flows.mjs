@@ -19,19 +19,21 @@ export const FIXED_STATE = 'bench-state-0123456789abcdefABCDEF';
  * - `undici` / `fetch` / `axios`: hand-written handlers making the same platform calls.
  * - `passport-oauth2`: passport-oauth2's OAuth2Strategy with `userProfile` fetching the user info.
  * - `ceiling`: only `req.login()` — no platform call — the most any variant can reach.
+ * - `passport-ceiling`: a Passport strategy that succeeds at once, through `passport.authenticate()`:
+ *   the ceiling of any Passport strategy (what Passport itself adds to `req.login()`).
  */
 export const FLOWS = [
   {
     name: 'hduhelp',
     title: 'HDU classic (code → GET /oauth/token → person info)',
-    variants: ['ours', 'undici', 'fetch', 'axios', 'ceiling'],
+    variants: ['ours', 'undici', 'fetch', 'axios', 'ceiling', 'passport-ceiling'],
     // the platform's minimum: the token call and the person call
     minimumCalls: 2,
   },
   {
     name: 'zafu',
     title: 'ZAFU (OAuth 2.0 code → POST /oauth/token → userinfo)',
-    variants: ['ours', 'undici', 'fetch', 'axios', 'passport-oauth2', 'ceiling'],
+    variants: ['ours', 'undici', 'fetch', 'axios', 'passport-oauth2', 'ceiling', 'passport-ceiling'],
     minimumCalls: 2,
   },
   {
@@ -61,7 +63,7 @@ export function callbackPath(flow, variant) {
   return `/${flow}/${variant}/callback`;
 }
 
-/** Whether a variant needs a fresh credential per request (all but the ceiling). */
+/** Whether a variant needs a fresh credential per request (all but the ceilings). */
 export function needsCredential(variant) {
-  return variant !== 'ceiling';
+  return variant !== 'ceiling' && variant !== 'passport-ceiling';
 }

@@ -60,6 +60,8 @@ async function run({ base, path, amount, connections }) {
   };
 }
 
+// the orchestrator is gone (it stopped, or crashed before it could say so): so is this process
+process.on('disconnect', () => process.exit(0));
 process.on('message', async (msg) => {
   if (msg.type === 'prepare' || msg.type === 'run') {
     try {

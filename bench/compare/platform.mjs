@@ -121,6 +121,8 @@ function flush() {
 const flusher = setInterval(flush, 250);
 
 let cpu0 = process.cpuUsage();
+// the orchestrator is gone (it stopped, or crashed before it could say so): so is this process
+process.on('disconnect', () => process.exit(0));
 process.on('message', async (msg) => {
   if (msg.type === 'begin') {
     flush();
