@@ -51,6 +51,18 @@ export function scopeSecrets(): string[] {
   return out;
 }
 
+/**
+ * What a platform call does on entering: its secrets (a function, called only if an error is
+ * built) join the current scope, and it learns the ms left before the flow's deadline — one
+ * lookup of the context for both. `undefined`: no deadline (or no scope).
+ */
+export function enterCall(secrets: () => Iterable<string>): number | undefined {
+  const ctx = storage.getStore();
+  if (!ctx) return undefined;
+  ctx.secrets.push(secrets);
+  return ctx.deadline === undefined ? undefined : ctx.deadline - Date.now();
+}
+
 /** Milliseconds left before the current flow's deadline; `undefined` when it has none. */
 export function flowTimeLeft(): number | undefined {
   const deadline = storage.getStore()?.deadline;

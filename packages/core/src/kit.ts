@@ -17,7 +17,7 @@ export {
   type EngineResponse,
   type PipelineDefaults,
 } from './transport';
-export { redactText, redactUrl, redactValue, collectSecrets, isSecretKey, excerpt, REDACTED } from './redact';
+export { redactText, redactUrl, redactValue, collectSecrets, lazySecrets, isSecretKey, excerpt, REDACTED } from './redact';
 export { withSecretScope, addSecrets, scopeSecrets, flowTimeLeft } from './context';
 export { AppTokenManager, processTokenStore, type AppTokenManagerOptions, type LockRelease } from './token-manager';
 export {

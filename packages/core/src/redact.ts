@@ -122,6 +122,24 @@ export function collectSecrets(...sources: Array<unknown>): string[] {
   return [...found];
 }
 
+/**
+ * Secret values gathered only when something iterates them — when an error is built — and then
+ * remembered: a call's success path never walks its request for them.
+ */
+export function lazySecrets(gather: () => Iterable<string>): Iterable<string> {
+  return new LazySecrets(gather);
+}
+
+class LazySecrets implements Iterable<string> {
+  private list?: string[];
+
+  constructor(private readonly gather: () => Iterable<string>) {}
+
+  [Symbol.iterator](): Iterator<string> {
+    return (this.list ??= [...this.gather()])[Symbol.iterator]();
+  }
+}
+
 /** Shorten text for an error excerpt (after redaction). */
 export function excerpt(text: string, max = 200): string {
   const flat = text.replace(/\s+/g, ' ').trim();

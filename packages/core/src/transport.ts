@@ -6,7 +6,7 @@
  */
 import { Agent, type Dispatcher } from 'undici';
 import { CampusAuthError } from './errors';
-import { addSecrets, flowTimeLeft } from './context';
+import { enterCall } from './context';
 import { collectSecrets, excerpt, redactText, redactUrl } from './redact';
 
 export type QueryValue = string | number | boolean | undefined | null | ReadonlyArray<string | number>;
@@ -284,11 +284,10 @@ export function pipeline(engine: Engine, defaults: PipelineDefaults = {}): Trans
     let secretList: string[] | undefined;
     // secrets are gathered only when an error is built: the success path never pays for it
     const secrets = (): string[] => (secretList ??= requestSecrets(req));
-    // the flow's secret scope learns this call's credentials (materialized only for an error)
-    addSecrets(secrets);
+    // the flow's secret scope learns this call's credentials (materialized only for an error), and
+    // inside a login no call outlives the login's overall deadline
+    const left = enterCall(secrets);
     const own = req.timeout ?? defaults.timeout ?? DEFAULT_TIMEOUT;
-    // inside a login, no call outlives the login's overall deadline
-    const left = flowTimeLeft();
     const timeout = left === undefined ? own : Math.max(1, Math.min(own, left));
     const maxBodySize = req.maxBodySize ?? defaults.maxBodySize ?? DEFAULT_MAX_BODY;
     let url: URL;

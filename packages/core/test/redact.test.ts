@@ -1,4 +1,5 @@
-import { REDACTED, collectSecrets, redactText, redactUrl, redactValue } from '../src/kit';
+import { CampusAuthError } from '../src';
+import { REDACTED, collectSecrets, lazySecrets, redactText, redactUrl, redactValue } from '../src/kit';
 
 describe('redaction', () => {
   it('masks secret query parameters in URLs, keeping the rest', () => {
@@ -47,5 +48,20 @@ describe('redaction', () => {
   it('collects secret values from query, body and headers', () => {
     const found = collectSecrets({ client_secret: 'cs' }, { nested: { appSecret: 'as' } }, { authorization: 'Bearer tok123' });
     expect(found).toEqual(expect.arrayContaining(['cs', 'as', 'Bearer tok123', 'tok123']));
+  });
+});
+
+describe('lazySecrets', () => {
+  it('gathers only when iterated — once — and redacts like a list', () => {
+    let gathered = 0;
+    const secrets = lazySecrets(() => {
+      gathered++;
+      return ['lazy-SECRET-1', 'lazy-SECRET-2'];
+    });
+    expect(gathered).toBe(0);
+    const err = new CampusAuthError('ERR_PLATFORM', 'said lazy-SECRET-1 and lazy-SECRET-2', { secrets });
+    expect(err.message).toBe(`said ${REDACTED} and ${REDACTED}`);
+    expect([...secrets]).toEqual(['lazy-SECRET-1', 'lazy-SECRET-2']);
+    expect(gathered).toBe(1);
   });
 });

@@ -15,6 +15,7 @@ import {
   buildUrl,
   collectSecrets,
   isObject,
+  lazySecrets,
   optNumber,
   optString,
   type ClientRequest,
@@ -367,32 +368,37 @@ export class HduHelpClient extends PlatformClient {
     req: ClientRequest & { path: string },
   ): Promise<{ data: unknown; text: string; msg?: string; requestId?: string; status: number }> {
     // the client secret, and every token / verifier this call carries: never echoed, even when the
-    // platform quotes one back in its `msg`
-    const secrets = [
+    // platform quotes one back in its `msg` (gathered only if an error is built)
+    const extra = req.secrets;
+    const secrets = lazySecrets(() => [
       this.clientSecret,
       ...collectSecrets(req.query, req.form, req.json, req.headers),
-      ...(req.secrets ? [...req.secrets] : []),
-    ];
-    const res = await this.send<string>({ ...req, secrets, responseType: 'text' });
+      ...(extra ?? []),
+    ]);
+    // the request is this call's own (every caller builds it for the call): completed in place
+    req.secrets = secrets;
+    req.responseType = 'text';
+    const res = await this.send<string>(req);
     const requestId = requestIdOf(res.headers);
     const body = parseBody(res, secrets, requestId);
     const env = isObject(body) ? body : undefined;
     const codeKey = this.api === 'classic' ? 'error' : 'code';
     const msg = env ? (optString(env, 'msg') ?? optString(env, 'message')) : undefined;
+    const code = env ? optNumber(env, codeKey) : undefined;
+    // the success path ends here, before any error's options are built
+    if (code === 0 && res.status >= 200 && res.status < 300)
+      return { data: env?.data, text: res.text, msg, requestId, status: res.status };
     const said: CampusAuthErrorOptions = {
       upstreamStatus: res.status,
-      platformCode: env ? (optNumber(env, codeKey) ?? optString(env, codeKey)) : undefined,
+      platformCode: env ? (code ?? optString(env, codeKey)) : undefined,
       platformMessage: msg,
       secrets,
       requestId,
     };
     this.checkStatus(res, what, said);
     if (!env) throw this.error('ERR_BAD_RESPONSE', `hduhelp: ${what} is not a JSON object (HTTP ${res.status})`, said);
-    const code = optNumber(env, codeKey);
     if (code === undefined)
       throw this.error('ERR_BAD_RESPONSE', `hduhelp: ${what} has no numeric "${codeKey}" (HTTP ${res.status})`, said);
-    if (code === 0 && res.status >= 200 && res.status < 300)
-      return { data: env.data, text: res.text, msg, requestId, status: res.status };
     throw refusal(kind, what, codeKey, code, res.status, said);
   }
 }

@@ -29,6 +29,17 @@ const REQUEST_ID_HEADERS = ['x-request-id', 'x-tt-logid', 'request-id'];
 /** The platform's request id of an answer, if any (header names in any case). */
 export function requestIdOf(headers: Record<string, string> | undefined): string | undefined {
   if (!headers) return undefined;
+  // the transport's names are lower-case: looked up directly, unless some name is not
+  let mixed = false;
+  for (const k in headers)
+    if (k !== k.toLowerCase()) {
+      mixed = true;
+      break;
+    }
+  if (!mixed) {
+    for (const h of REQUEST_ID_HEADERS) if (headers[h]) return headers[h];
+    return undefined;
+  }
   const lower: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers)) lower[k.toLowerCase()] = v;
   for (const h of REQUEST_ID_HEADERS) if (lower[h]) return lower[h];
@@ -39,9 +50,15 @@ function error(code: CampusErrorCode, message: string, options: CampusAuthErrorO
   return new CampusAuthError(code, message, { platform: PLATFORM, ...options });
 }
 
+/** Empty or only whitespace, told without trimming a copy of a body that starts with `{`. */
+function isBlank(text: string): boolean {
+  const c = text.charCodeAt(0);
+  return !(c > 32 && c < 127) && text.trim() === '';
+}
+
 /** The body of a text answer as JSON (`undefined` when empty); not JSON → ERR_BAD_RESPONSE with the request id. */
-export function parseBody(res: TransportResponse<string>, secrets: string[], requestId: string | undefined): unknown {
-  if (res.text.trim() === '') return undefined;
+export function parseBody(res: TransportResponse<string>, secrets: Iterable<string>, requestId: string | undefined): unknown {
+  if (isBlank(res.text)) return undefined;
   try {
     return JSON.parse(res.text) as unknown;
   } catch {

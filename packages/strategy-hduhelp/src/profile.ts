@@ -106,7 +106,7 @@ function epochMs(v: number | undefined): number | undefined {
 
 function without(obj: JsonObject, keys: string[]): JsonObject {
   const out: JsonObject = {};
-  for (const [k, v] of Object.entries(obj)) if (!keys.includes(k)) out[k] = v;
+  for (const k of Object.keys(obj)) if (!keys.includes(k)) out[k] = obj[k];
   return out;
 }
 

@@ -10,6 +10,7 @@ import {
   AppTokenManager,
   PlatformClient,
   collectSecrets,
+  lazySecrets,
   type ClientRequest,
   type JsonObject,
   type PlatformClientOptions,
@@ -200,8 +201,11 @@ export class ZiqiangClient extends PlatformClient {
   ): Promise<{ data: JsonObject; text: string }> {
     // the app secret, the app token and the refresh token: never echoed, even when the platform
     // quotes one back in its `msg`
-    const secrets = [this.appSecret, ...tokens, ...collectSecrets(req.json, req.headers)];
-    const res = await this.send({ ...req, secrets });
+    // (gathered only if an error is built)
+    const secrets = lazySecrets(() => [this.appSecret, ...tokens, ...collectSecrets(req.json, req.headers)]);
+    // the request is this call's own (every caller builds it for the call): completed in place
+    req.secrets = secrets;
+    const res = await this.send(req);
     let env: ZiqiangEnvelope;
     try {
       env = parseEnvelope(res.body, res.status);
@@ -215,7 +219,7 @@ export class ZiqiangClient extends PlatformClient {
   }
 
   /** A Ziqiang error envelope as a CampusAuthError, by code and by which call it answered. */
-  private refusal(env: ZiqiangEnvelope, status: number, ctx: CallContext, secrets: string[]) {
+  private refusal(env: ZiqiangEnvelope, status: number, ctx: CallContext, secrets: Iterable<string>) {
     const said = { upstreamStatus: status, platformCode: env.code, platformMessage: env.msg || env.detail, secrets };
     const err = (code: CampusErrorCode, message: string, extra: { appTokenRejected?: boolean; retryable?: boolean } = {}) =>
       this.error(code, `ziqiang: ${message} (${env.code})`, { ...said, ...extra });
