@@ -15,7 +15,6 @@
 // Usage: node bench/compare.mjs [--quick] [--rounds N] [--seconds S] [--only flow,flow]
 //          [--variants ours,undici,…] [--connections N] [--json file] [--cpu-prof [dir]]
 //          [--core <dir>] [--package <name>=<dir>]   (other builds, for A/B runs)
-//          [--als]   (an AsyncLocalStorage on from the start: its cost to the other variants)
 //        node bench/compare.mjs --soak [N]        (N logins through our strategies, memory)
 import { fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -46,7 +45,6 @@ const onlyVariants = option('--variants', undefined)?.split(',');
 const jsonOut = option('--json', undefined);
 const cpuProf = option('--cpu-prof', undefined);
 const coreDist = option('--core', undefined);
-const als = flag('--als');
 const packageDists = argv.flatMap((a, i) => (argv[i - 1] === '--package' ? a.split(',') : []));
 const warmLogins = quick ? 300 : 800;
 if (!(rounds >= 1) || !(seconds > 0) || !(connections >= 1)) throw new Error('bench: bad --rounds / --seconds / --connections');
@@ -114,7 +112,6 @@ if (cpuProf) {
   console.log(`bench: the app writes its CPU profile to ${dir} when it exits`);
 }
 const appEnv = { NODE_ENV: 'production', BENCH_PLATFORMS: JSON.stringify({ urls: platformInfo.urls, apps: platformInfo.apps }) };
-if (als) appEnv.BENCH_ALS = '1';
 // other builds of some packages, for A/B runs (see compare/alias-hooks.mjs)
 const aliases = {};
 if (coreDist) {

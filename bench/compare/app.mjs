@@ -6,7 +6,6 @@
 //
 // Driven over IPC by compare.mjs: `begin` / `end` measure this process's CPU (process.cpuUsage)
 // around a round; `mem` reports RSS and heap after a forced GC (run with --expose-gc).
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import { Agent as HttpAgent, createServer } from 'node:http';
 import axios from 'axios';
@@ -23,10 +22,6 @@ import { ZiqiangStrategy } from '@campus-passport/ziqiang';
 import { FIXED_STATE, FLOWS, callbackPath } from './flows.mjs';
 
 const { fetch, AbortSignal } = globalThis;
-// --als: an AsyncLocalStorage enabled before anything runs — what core's flow context does at our
-// strategies' first login, process-wide (Node 20's promise hooks) — to measure what it costs the
-// other variants when none of ours runs
-if (process.env.BENCH_ALS) new AsyncLocalStorage().run({}, () => undefined);
 const { urls, apps } = JSON.parse(process.env.BENCH_PLATFORMS);
 const TIMEOUT = 10_000;
 

@@ -71,7 +71,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       serializers: { err: serializeError },
       // anything logged by hand that carries one of these fields is masked as well; `code` is not
       // among them: error codes (ERR_STATE…) are what a log is read for, and authorization codes
-      // are redacted from URLs by `redactPath` and from errors by value (core's secret scope)
+      // are redacted from URLs by `redactPath` and from errors by value (core's flow context)
       redact: {
         paths: [
           '*.password',

@@ -7,6 +7,7 @@
 import { CampusAuthError, type CampusAuthErrorOptions, type CampusErrorCode } from './errors';
 import { DEFAULT_TIMEOUT, defaultTransport, type Transport, type TransportRequest, type TransportResponse } from './transport';
 import type { TokenStore } from './token-manager';
+import type { FlowContext } from './context';
 
 /** The options every client shares. */
 export interface PlatformClientOptions {
@@ -116,7 +117,7 @@ export function statusCode(status: number): { code: CampusErrorCode; retryable: 
 }
 
 /** A request as a client sends it: a path under `baseURL` (or a full `url`). */
-export type ClientRequest = Omit<TransportRequest, 'url' | 'timeout' | 'platform'> & { path?: string; url?: string };
+export type ClientRequest = Omit<TransportRequest, 'url' | 'timeout' | 'platform' | 'context'> & { path?: string; url?: string };
 
 export abstract class PlatformClient {
   readonly platform: string;
@@ -125,6 +126,8 @@ export abstract class PlatformClient {
   protected readonly transport: Transport;
   protected readonly now: () => number;
   protected readonly check: OptionChecks;
+  /** The flow of a view made by `within()`; none on the client itself. */
+  private readonly flowContext?: FlowContext;
 
   /**
    * @param defaultBaseURL used when `options.baseURL` is not set; without one, `baseURL` is
@@ -138,6 +141,21 @@ export abstract class PlatformClient {
     this.timeout = this.check.ms(options.timeout, 'timeout', DEFAULT_TIMEOUT);
     this.transport = this.check.optFunction(options.transport, 'transport') ?? defaultTransport;
     this.now = this.check.optFunction(options.now, 'now') ?? Date.now;
+  }
+
+  /**
+   * This client for one flow (a login): calls made through the returned view belong to `context`
+   * — its deadline bounds them, their credentials join it, a call after it ended is not sent.
+   * The view shares everything with the client (it is made per login: one small object) and is
+   * sealed, so client state must live in objects made in the constructor: a method that assigned
+   * a field of its own through a view would throw rather than keep the value on the view alone.
+   * `within(undefined)` is the client itself.
+   */
+  within(context: FlowContext | undefined): this {
+    if (!context) return this;
+    const view = Object.create(this) as this;
+    Object.defineProperty(view, 'flowContext', { value: context });
+    return Object.preventExtensions(view);
   }
 
   /** The platform origin (scheme, host, port). */
@@ -164,6 +182,7 @@ export abstract class PlatformClient {
       maxBodySize: req.maxBodySize,
       responseType: req.responseType,
       secrets: req.secrets,
+      context: this.flowContext,
       timeout: this.timeout,
       platform: this.platform,
     };

@@ -1,4 +1,3 @@
-import { scopeSecrets } from './context';
 import { redactText, redactValue } from './redact';
 
 /** Stable error codes. Apps branch on these; they never change meaning. */
@@ -102,8 +101,9 @@ export class CampusAuthError extends Error {
   declare readonly cause?: Error;
 
   constructor(code: CampusErrorCode, message: string, options: CampusAuthErrorOptions = {}) {
-    // the values this error was told about, and every credential of the flow it is built in
-    const secrets = options.secrets ? [...options.secrets, ...scopeSecrets()] : scopeSecrets();
+    // the values this error was told about (a strategy's login adds every credential of the flow
+    // when the error ends it: redactError)
+    const secrets = options.secrets ? [...options.secrets] : [];
     super(redactText(message, secrets));
     Object.defineProperty(this, BRAND, { value: true });
     this.code = code;
@@ -143,6 +143,26 @@ export class CampusAuthError extends Error {
       retryable: this.retryable,
       details: this.details,
     };
+  }
+}
+
+/**
+ * Redact `secrets` from an error already built — its message, stack, platform message, details and
+ * cause (a CampusAuthError cause in turn) — in place: how a login scrubs every credential of the
+ * flow from the error it ends with, wherever in the flow it was built. Internal to core.
+ */
+export function redactError(err: CampusAuthError, secrets: readonly string[], depth = 0): void {
+  if (secrets.length === 0 || depth > 4) return;
+  const e = err as { -readonly [K in keyof CampusAuthError]: CampusAuthError[K] };
+  e.message = redactText(e.message, secrets);
+  if (e.stack) e.stack = redactText(e.stack, secrets);
+  if (e.platformMessage !== undefined) e.platformMessage = redactText(e.platformMessage, secrets);
+  if (e.details) e.details = redactValue(e.details, secrets) as Record<string, unknown>;
+  const cause = err.cause;
+  if (isCampusAuthError(cause)) redactError(cause, secrets, depth + 1);
+  else if (cause) {
+    cause.message = redactText(cause.message, secrets);
+    if (cause.stack) cause.stack = redactText(cause.stack, secrets);
   }
 }
 

@@ -18,6 +18,7 @@ export {
   type UndiciTransportOptions,
 } from './transport';
 export { axiosTransport, type AxiosLikeInstance } from './axios';
+export type { FlowContext } from './context';
 export type {
   CampusProfile,
   CampusRequest,

@@ -5,7 +5,8 @@ import { OptionChecks } from './client';
 import { CampusAuthError, isCampusAuthError, type CampusErrorCode } from './errors';
 import { DEFAULT_TIMEOUT, defaultTransport, type Transport } from './transport';
 import type { StateRequest } from './state';
-import { withSecretScope } from './context';
+import { FlowContext } from './context';
+import { redactError } from './errors';
 
 /** The request a strategy sees: Node's request plus what Express and express-session add. */
 export interface CampusRequest extends IncomingMessage, StateRequest {
@@ -116,18 +117,29 @@ export abstract class CampusStrategy<C, P extends CampusProfile, U = unknown> ex
     this.verifyFn = verify;
   }
 
-  /** The platform flow: return a redirect or a login; throw CampusAuthError for everything else. */
-  protected abstract flow(req: CampusRequest, options: CampusAuthenticateOptions): Promise<FlowOutcome<C, P>>;
+  /**
+   * The platform flow: return a redirect or a login; throw CampusAuthError for everything else.
+   * Make every platform call in `login` — through `this.client.within(login)`, or with `context:
+   * login` on a transport request — so the login's deadline bounds it and the login's credentials
+   * are redacted from the error it ends with.
+   */
+  protected abstract flow(req: CampusRequest, options: CampusAuthenticateOptions, login: FlowContext): Promise<FlowOutcome<C, P>>;
 
   override authenticate(req: CampusRequest, options?: CampusAuthenticateOptions): void {
     // Passport gives each request its own copy of the strategy with the action methods attached.
+    const login = new FlowContext(Date.now() + this.loginTimeout);
     let acted = false;
     const act = (fn: () => void) => {
       if (acted) return;
       acted = true;
+      // the login is answered: a flow still running (past its deadline) starts no further call
+      login.end();
       fn();
     };
     const settle = (err: unknown) => {
+      // an error built anywhere in the flow leaves it with every credential of the login redacted
+      // (the transport's errors already are; this covers the strategy's own)
+      if (isCampusAuthError(err)) redactError(err, login.secrets());
       if (isCampusAuthError(err) && err.isUserError) {
         const info: CampusFailInfo = { message: err.message, code: err.code };
         // the refusal's stable reason ('declined', 'not-certified', 'expired', …), for apps to branch on
@@ -138,19 +150,20 @@ export abstract class CampusStrategy<C, P extends CampusProfile, U = unknown> ex
         act(() => this.error(err instanceof Error ? err : new Error(String(err))));
       }
     };
-    withSecretScope(() => this.run(req, options ?? {}, act, settle), { deadline: Date.now() + this.loginTimeout });
+    this.run(req, options ?? {}, login, act, settle);
   }
 
-  /** The flow inside the login's secret scope, then verify, then exactly one action. */
+  /** The flow in its login context, then verify, then exactly one action. */
   private run(
     req: CampusRequest,
     options: CampusAuthenticateOptions,
+    login: FlowContext,
     act: (fn: () => void) => void,
     settle: (err: unknown) => void,
   ): void {
     let running: Promise<FlowOutcome<C, P>>;
     try {
-      running = this.flow(req, options);
+      running = this.flow(req, options, login);
     } catch (err) {
       settle(err);
       return;

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { flowTimeLeft } from './context';
 import { CampusAuthError, isCampusAuthError } from './errors';
 
 /** An app-level token (not a user's): Ziqiang app login, ZAFU client credentials, HDU neo tenant. */
@@ -280,9 +279,8 @@ export class AppTokenManager {
   }
 
   private deadline(): number {
-    const own = this.opts.timeout ?? DEFAULT_STORE_TIMEOUT;
-    const left = flowTimeLeft();
-    return Date.now() + (left === undefined ? own : Math.max(1, Math.min(own, left)));
+    // a login waiting on this ends at its own deadline all the same (CampusStrategy's timer)
+    return Date.now() + (this.opts.timeout ?? DEFAULT_STORE_TIMEOUT);
   }
 
   /** A write, bounded; at least 1 s, so a token just obtained is not lost to a nearly spent budget. */

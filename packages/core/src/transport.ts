@@ -6,7 +6,7 @@
  */
 import { Agent, type Dispatcher } from 'undici';
 import { CampusAuthError } from './errors';
-import { enterCall } from './context';
+import type { FlowContext } from './context';
 import { collectSecrets, excerpt, redactText, redactUrl } from './redact';
 
 export type QueryValue = string | number | boolean | undefined | null | ReadonlyArray<string | number>;
@@ -32,6 +32,12 @@ export interface TransportRequest {
   platform?: string;
   /** Further secret values to scrub from errors (those in query/form/json/headers are found). */
   secrets?: Iterable<string>;
+  /**
+   * The login (flow) this call belongs to — set by a client view (`client.within(context)`): its
+   * deadline bounds the call, the call's credentials join it, and the call's errors are redacted
+   * of every credential of the flow. A call in a flow that has ended is not sent.
+   */
+  context?: FlowContext;
 }
 
 export interface TransportResponse<T = unknown> {
@@ -281,12 +287,23 @@ class Hop implements EngineRequest {
 export function pipeline(engine: Engine, defaults: PipelineDefaults = {}): Transport {
   return async function transport<T>(req: TransportRequest): Promise<TransportResponse<T>> {
     const platform = req.platform ?? 'platform';
-    let secretList: string[] | undefined;
+    const flow = req.context;
+    let ownList: string[] | undefined;
+    let errorList: string[] | undefined;
     // secrets are gathered only when an error is built: the success path never pays for it
-    const secrets = (): string[] => (secretList ??= requestSecrets(req));
-    // the flow's secret scope learns this call's credentials (materialized only for an error), and
-    // inside a login no call outlives the login's overall deadline
-    const left = enterCall(secrets);
+    const ownSecrets = (): string[] => (ownList ??= requestSecrets(req));
+    // an error of a call in a flow is redacted of every credential of the flow (this call's among them)
+    const secrets = (): string[] => (errorList ??= flow ? flow.secrets() : ownSecrets());
+    let left: number | undefined;
+    if (flow) {
+      if (flow.ended)
+        throw new CampusAuthError('ERR_TIMEOUT', `${platform}: the login this call belongs to is over; ${req.method} not sent`, {
+          platform: req.platform,
+        });
+      // the flow learns this call's credentials; inside a login no call outlives its overall deadline
+      flow.addSecret(ownSecrets);
+      left = flow.timeLeft();
+    }
     const own = req.timeout ?? defaults.timeout ?? DEFAULT_TIMEOUT;
     const timeout = left === undefined ? own : Math.max(1, Math.min(own, left));
     const maxBodySize = req.maxBodySize ?? defaults.maxBodySize ?? DEFAULT_MAX_BODY;

@@ -1,6 +1,6 @@
 import { startEmulator, type Emulator } from '@campus-passport/mock-platforms';
 import { CampusAuthError, MemoryTokenStore, isCampusAuthError, undiciTransport } from '../src';
-import { OptionChecks, PlatformClient, statusCode, type PlatformClientOptions } from '../src/kit';
+import { FlowContext, OptionChecks, PlatformClient, statusCode, type PlatformClientOptions } from '../src/kit';
 
 const SECRET = 'client-base-SECRET-7781';
 
@@ -15,6 +15,10 @@ class TinyClient extends PlatformClient {
   }
   get settings() {
     return { baseURL: this.baseURL, timeout: this.timeout, now: this.now };
+  }
+  /** A method that (wrongly) keeps state in a field assigned after construction. */
+  remember(): void {
+    (this as unknown as { last: number }).last = 1;
   }
 }
 
@@ -114,5 +118,29 @@ describe('OptionChecks', () => {
     expect(check.ms(undefined, 'timeout', 5)).toBe(5);
     const store = new MemoryTokenStore();
     expect(check.optTokenStore(store)).toBe(store);
+  });
+
+  it('within(context): the calls of the view belong to the flow; the view shares the client, keeps nothing of its own', async () => {
+    const seen: Array<FlowContext | undefined> = [];
+    const transport = undiciTransport();
+    const client = new TinyClient({
+      baseURL: emu.url,
+      transport: (req) => {
+        seen.push(req.context);
+        return transport(req);
+      },
+    });
+    expect(client.within(undefined)).toBe(client);
+    const flow = new FlowContext(Date.now() + 5000);
+    const view = client.within(flow);
+    expect(view.baseURL).toBe(client.baseURL);
+    expect(await view.ping()).toMatchObject({ pong: true });
+    await client.ping();
+    expect(seen).toEqual([flow, undefined]);
+    expect(flow.secrets()).toContain(SECRET);
+    // state assigned through a view would stay on the view alone: it throws instead
+    expect(() => view.remember()).toThrow(TypeError);
+    flow.end();
+    expect((await rejection(view.ping())).code).toBe('ERR_TIMEOUT');
   });
 });

@@ -1,7 +1,7 @@
 import { startEmulator, type Emulator } from '@campus-passport/mock-platforms';
 import { strategyApp } from '@campus-passport/mock-platforms/testing';
 import { type CampusProfile, type CampusRequest, type CampusStrategyOptions } from '../src';
-import { CampusStrategy, type FlowOutcome } from '../src/kit';
+import { CampusStrategy, type FlowContext, type FlowOutcome } from '../src/kit';
 
 let emu: Emulator;
 beforeAll(async () => {
@@ -24,11 +24,11 @@ class StepsStrategy extends CampusStrategy<object, CampusProfile> {
   ) {
     super('steps', options, async () => ({ id: 1 }));
   }
-  protected async flow(_req: CampusRequest): Promise<FlowOutcome<object, CampusProfile>> {
+  protected async flow(_req: CampusRequest, _options: unknown, login: FlowContext): Promise<FlowOutcome<object, CampusProfile>> {
     if (this.stuck) await new Promise(() => undefined);
     for (let i = 0; i < 5; i++) {
       this.calls++;
-      await this.transport({ method: 'GET', url: `${this.base}/step`, timeout: this.timeout, platform: 'steps' });
+      await this.transport({ method: 'GET', url: `${this.base}/step`, timeout: this.timeout, platform: 'steps', context: login });
     }
     return { kind: 'login', credentials: {}, profile: { provider: 'steps', id: '1', displayName: 'x', _json: {}, _raw: '' } };
   }

@@ -7,8 +7,8 @@ import { inspect } from 'node:util';
 import passport from 'passport';
 import { startEmulator, type Emulator } from '@campus-passport/mock-platforms';
 import { strategyApp } from '@campus-passport/mock-platforms/testing';
-import { CampusAuthError, type CampusProfile, type CampusRequest } from '../src';
-import { CampusStrategy, addSecrets, readParam, withSecretScope, type FlowOutcome } from '../src/kit';
+import { CampusAuthError, defaultTransport, type CampusProfile, type CampusRequest } from '../src';
+import { CampusStrategy, FlowContext, readParam, type FlowOutcome } from '../src/kit';
 
 const APP_SECRET = 'scope-app-SECRET-5521';
 let emu: Emulator;
@@ -37,7 +37,11 @@ class EchoStrategy extends CampusStrategy<{ code: string }, CampusProfile> {
   constructor(private readonly base: string) {
     super('echo', {}, () => undefined);
   }
-  protected async flow(req: CampusRequest): Promise<FlowOutcome<{ code: string }, CampusProfile>> {
+  protected async flow(
+    req: CampusRequest,
+    _options: unknown,
+    login: FlowContext,
+  ): Promise<FlowOutcome<{ code: string }, CampusProfile>> {
     const code = readParam(req, 'code', { platform: 'echo' })!;
     // `app` is no secret-looking key: only the explicit `secrets` option makes it one
     const res = await this.transport<{ msg: string }>({
@@ -46,6 +50,7 @@ class EchoStrategy extends CampusStrategy<{ code: string }, CampusProfile> {
       json: { code, app: APP_SECRET },
       secrets: [APP_SECRET],
       platform: 'echo',
+      context: login,
     });
     // built with no `secrets` at all, quoting the platform's text
     lastError = new CampusAuthError('ERR_PLATFORM', `echo said: ${res.body.msg}`, {
@@ -94,15 +99,32 @@ describe('redaction by value (secret scope)', () => {
     expect(res.text).not.toContain(APP_SECRET);
   });
 
-  it('withSecretScope / addSecrets outside a strategy; nothing leaks between scopes', async () => {
-    const inside = await withSecretScope(async () => {
-      addSecrets('lone-SECRET-1', () => ['lazy-SECRET-2']);
-      await new Promise((r) => setTimeout(r, 5));
-      return new CampusAuthError('ERR_PLATFORM', 'saw lone-SECRET-1 and lazy-SECRET-2');
+  it('a FlowContext outside a strategy: its secrets redact the errors built with them; nothing leaks between contexts', async () => {
+    const flow = new FlowContext();
+    let gathered = 0;
+    flow.addSecrets('lone-SECRET-1', () => {
+      gathered++;
+      return ['lazy-SECRET-2'];
     });
+    expect(gathered).toBe(0);
+    const inside = new CampusAuthError('ERR_PLATFORM', 'saw lone-SECRET-1 and lazy-SECRET-2', { secrets: flow.secrets() });
     expect(inside.message).toBe('saw [REDACTED] and [REDACTED]');
+    expect(gathered).toBe(1);
+    expect(new FlowContext().secrets()).toEqual([]);
     const outside = new CampusAuthError('ERR_PLATFORM', 'saw lone-SECRET-1');
     expect(outside.message).toBe('saw lone-SECRET-1');
     passport.unuse('echo');
+  });
+
+  it('a call in a context collects its credentials there, and one after the context ended is not sent', async () => {
+    const flow = new FlowContext(Date.now() + 5000);
+    const call = (code: string) =>
+      defaultTransport({ method: 'POST', url: `${emu.url}/token`, json: { code, app: 'x' }, platform: 'echo', context: flow });
+    await call('ctx-code-VALUE-1');
+    expect(flow.secrets()).toContain('ctx-code-VALUE-1');
+    const before = emu.requests.length;
+    flow.end();
+    await expect(call('ctx-code-VALUE-2')).rejects.toMatchObject({ code: 'ERR_TIMEOUT' });
+    expect(emu.requests.length).toBe(before);
   });
 });

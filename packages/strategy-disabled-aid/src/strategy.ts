@@ -18,7 +18,14 @@ import {
   type VerifyFunction,
   type VerifyFunctionWithRequest,
 } from '@campus-passport/core';
-import { CampusStrategy, OptionChecks, readParam, type FlowOutcome } from '@campus-passport/core/kit';
+import {
+  CampusStrategy,
+  OptionChecks,
+  readParam,
+  type CampusAuthenticateOptions,
+  type FlowContext,
+  type FlowOutcome,
+} from '@campus-passport/core/kit';
 import { DisabledAidClient, NO_STOKEN, type DisabledAidClientOptions, type DisabledAidUserAnswer } from './client';
 import { PLATFORM, stripStoken, toProfile, type DisabledAidProfile, type DisabledAidSide } from './profile';
 
@@ -102,7 +109,11 @@ export class DisabledAidStrategy<U = unknown> extends CampusStrategy<DisabledAid
     return stripStoken(url, this.tokenParam);
   }
 
-  protected async flow(req: CampusRequest): Promise<FlowOutcome<DisabledAidCredentials, DisabledAidProfile>> {
+  protected async flow(
+    req: CampusRequest,
+    _options: CampusAuthenticateOptions,
+    login: FlowContext,
+  ): Promise<FlowOutcome<DisabledAidCredentials, DisabledAidProfile>> {
     // 1. the stoken the platform appended to our link
     const stoken = readParam(req, this.tokenParam, { platform: PLATFORM, label: 'stoken' });
 
@@ -112,14 +123,15 @@ export class DisabledAidStrategy<U = unknown> extends CampusStrategy<DisabledAid
       throw new CampusAuthError('ERR_NO_CREDENTIAL', NO_STOKEN, { platform: PLATFORM });
     }
 
-    // 3. the side's endpoint resolves it into the user
-    const answer = await this.resolve(stoken);
+    // 3. the side's endpoint resolves it into the user (every call of this login in its context)
+    const client = this.client.within(login);
+    const answer = await this.resolve(client, stoken);
     const { useruuid, areacode } = answer.user;
 
     // 4. roles and permissions of this user in this app, in parallel
     const [roles, permissions] = await Promise.all([
-      this.fetchRoles ? this.client.roles(useruuid, areacode ?? '') : undefined,
-      this.fetchPermissions ? this.client.permits(useruuid, areacode ?? '') : undefined,
+      this.fetchRoles ? client.roles(useruuid, areacode ?? '') : undefined,
+      this.fetchPermissions ? client.permits(useruuid, areacode ?? '') : undefined,
     ]);
 
     // 5. the profile goes to verify
@@ -128,12 +140,12 @@ export class DisabledAidStrategy<U = unknown> extends CampusStrategy<DisabledAid
   }
 
   /** Step 3: the user behind the stoken; refused here but resolved by another side → 'wrong-side'. */
-  private async resolve(stoken: string): Promise<DisabledAidUserAnswer> {
+  private async resolve(client: DisabledAidClient, stoken: string): Promise<DisabledAidUserAnswer> {
     try {
-      return await this.client.userByToken(stoken);
+      return await client.userByToken(stoken);
     } catch (err) {
       if (!this.detectWrongSide || !isCampusAuthError(err) || err.code !== 'ERR_INVALID_CREDENTIAL') throw err;
-      const other = await this.client.otherSideOf(stoken);
+      const other = await client.otherSideOf(stoken);
       if (!other) throw err;
       throw new CampusAuthError(
         'ERR_DENIED',

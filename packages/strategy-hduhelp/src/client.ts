@@ -117,8 +117,8 @@ export class HduHelpClient extends PlatformClient {
   private readonly clientID: string;
   private readonly clientSecret: string;
   private readonly tokenStore: TokenStore;
-  private tenantTokens?: AppTokenManager;
-  private appTokens?: AppTokenManager;
+  /** The tenant / app token managers, made on first use (one object: a view of the client shares it). */
+  private readonly appLevels: { tenant?: AppTokenManager; app?: AppTokenManager } = {};
 
   constructor(options: HduHelpClientOptions) {
     super(PLATFORM, options, DEFAULT_BASE_URL);
@@ -322,7 +322,7 @@ export class HduHelpClient extends PlatformClient {
   /** The tenant / app token of this app, made on first use. */
   private appLevel(kind: 'tenant' | 'app'): AppTokenManager {
     this.only('neo', kind === 'tenant' ? 'tenantAccessToken' : 'appAccessToken');
-    const made = kind === 'tenant' ? this.tenantTokens : this.appTokens;
+    const made = this.appLevels[kind];
     if (made) return made;
     const tokens = appLevelToken(
       {
@@ -334,8 +334,7 @@ export class HduHelpClient extends PlatformClient {
       },
       () => this.fetchAppLevel(kind),
     );
-    if (kind === 'tenant') this.tenantTokens = tokens;
-    else this.appTokens = tokens;
+    this.appLevels[kind] = tokens;
     return tokens;
   }
 

@@ -28,6 +28,7 @@ import {
   startAuthorization,
   stateStoreOption,
   type CampusAuthenticateOptions,
+  type FlowContext,
   type FlowOutcome,
 } from '@campus-passport/core/kit';
 import { HduHelpClient, type HduHelpApi, type HduHelpPaths } from './client';
@@ -145,7 +146,7 @@ export class HduHelpStrategy<U = unknown> extends CampusStrategy<HduHelpCredenti
     this.stateStore = stateStoreOption(options.stateStore, PLATFORM, this.name);
   }
 
-  protected async flow(req: CampusRequest, options: CampusAuthenticateOptions): Promise<Outcome> {
+  protected async flow(req: CampusRequest, options: CampusAuthenticateOptions, login: FlowContext): Promise<Outcome> {
     const refused = authorizationError(req, PLATFORM);
     if (refused) throw refused.code === 'ERR_DENIED' ? declined(refused) : refused;
 
@@ -153,11 +154,12 @@ export class HduHelpStrategy<U = unknown> extends CampusStrategy<HduHelpCredenti
     if (!code) return this.redirectToHduHelp(req, options);
 
     const { state, verifier } = await this.checkState(req);
-    const token = await this.client.exchangeCode(code, state, verifier);
+    const client = this.client.within(login);
+    const token = await client.exchangeCode(code, state, verifier);
     const profile =
       this.profileMode === 'token'
         ? profileFromToken(token)
-        : await this.client.personInfo(token.credentials.accessToken, token.credentials.userId);
+        : await client.personInfo(token.credentials.accessToken, token.credentials.userId);
     const credentials: HduHelpCredentials = {
       ...token.credentials,
       staffId: token.credentials.staffId ?? profile.staffId,

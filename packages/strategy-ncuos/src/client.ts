@@ -98,10 +98,12 @@ const TOKEN_OF_OTHER_APP = 'ncuos: this token was issued to another app; log in 
 export class GeniusAuthClient extends PlatformClient {
   readonly appCode: string;
   private readonly appSecret: string;
-  /** When (this.now()) a signed call last proved the signature good; see SIGNATURE_PROOF_TTL_MS. */
-  private signatureProvenAt: number | undefined;
-  /** The signature check in flight: concurrent code-6 answers share it. */
-  private signatureCheck: Promise<boolean> | undefined;
+  /**
+   * `at`: when (this.now()) a signed call last proved the signature good (see
+   * SIGNATURE_PROOF_TTL_MS); `check`: the signature check in flight, which concurrent code-6
+   * answers share. One object made here, so a login's view (`within()`) updates the client's.
+   */
+  private readonly signature: { at?: number; check?: Promise<boolean> } = {};
   /** Local access-token checks against the cached server key (./local-verify.ts). */
   private readonly local: LocalAccessVerifier;
 
@@ -151,8 +153,9 @@ export class GeniusAuthClient extends PlatformClient {
    * concurrent checks share one call. Only positive results are kept.
    */
   async checkSignature(): Promise<boolean> {
-    if (this.signatureProvenAt !== undefined && this.now() - this.signatureProvenAt < SIGNATURE_PROOF_TTL_MS) return true;
-    const check = (this.signatureCheck ??= this.call('GET', PATHS.serverKeys, {}).then(
+    const proof = this.signature;
+    if (proof.at !== undefined && this.now() - proof.at < SIGNATURE_PROOF_TTL_MS) return true;
+    const check = (proof.check ??= this.call('GET', PATHS.serverKeys, {}).then(
       () => true,
       (err: unknown) => {
         if (isCampusAuthError(err) && err.code === 'ERR_CONFIG' && err.platformCode === 6) return false;
@@ -162,7 +165,7 @@ export class GeniusAuthClient extends PlatformClient {
     try {
       return await check;
     } finally {
-      if (this.signatureCheck === check) this.signatureCheck = undefined;
+      if (proof.check === check) proof.check = undefined;
     }
   }
 
@@ -278,7 +281,7 @@ export class GeniusAuthClient extends PlatformClient {
     if (!body) throw this.error('ERR_BAD_RESPONSE', `ncuos answered HTTP ${res.status} without a { code, data } envelope`, said);
     const code = body.code as number;
     // 0 and 31 are only answered past the signature check (middlewares/app.go runs first): proof it is good
-    if (code === 0 || code === 31) this.signatureProvenAt = this.now();
+    if (code === 0 || code === 31) this.signature.at = this.now();
     if (code === 0) return { data: body.data, text: res.text };
     if (code === 6) throw await this.unauthorized(said, on6);
     const [ours, message, retryable, reason] = CODE_MAP[code] ?? [

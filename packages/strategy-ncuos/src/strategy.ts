@@ -19,7 +19,14 @@ import {
   type VerifyFunction,
   type VerifyFunctionWithRequest,
 } from '@campus-passport/core';
-import { CampusStrategy, OptionChecks, readParam, type FlowOutcome } from '@campus-passport/core/kit';
+import {
+  CampusStrategy,
+  OptionChecks,
+  readParam,
+  type CampusAuthenticateOptions,
+  type FlowContext,
+  type FlowOutcome,
+} from '@campus-passport/core/kit';
 import { GeniusAuthClient, type GeniusAuthClientOptions } from './client';
 import { checkLoginOptions, checkPayload, type GrantType } from './login-form';
 import { PLATFORM, toCredentials, toProfile, type NcuosCredentials, type NcuosProfile } from './profile';
@@ -92,7 +99,7 @@ export class NcuosStrategy<U = unknown> extends CampusStrategy<NcuosCredentials,
     this.sendClientIP = sendClientIPOption(check, options) ?? false;
   }
 
-  protected async flow(req: CampusRequest): Promise<Outcome> {
+  protected async flow(req: CampusRequest, _options: CampusAuthenticateOptions, login: FlowContext): Promise<Outcome> {
     // 1–2. the token: ?token= on the registered callback, or `token` in a SPA's POST body
     const token = readParam(req, 'token', { platform: PLATFORM, maxLength: 4096, pattern: TOKEN_PATTERN, label: 'token' });
     if (!token) {
@@ -104,7 +111,7 @@ export class NcuosStrategy<U = unknown> extends CampusStrategy<NcuosCredentials,
     }
 
     // 3–4. verify it with the platform (signed, single-use; a code 6 is settled by the client)
-    const answer = await this.client.verifyLogin(token, {
+    const answer = await this.client.within(login).verifyLogin(token, {
       grantType: this.grantType,
       valid: this.valid,
       payload: this.resolvePayload(req),

@@ -30,6 +30,7 @@ import {
   startAuthorization,
   stateStoreOption,
   type CampusAuthenticateOptions,
+  type FlowContext,
   type FlowOutcome,
 } from '@campus-passport/core/kit';
 import { ZafuOAuthClient, type ZafuOAuthClientOptions } from './client';
@@ -114,7 +115,7 @@ export class ZafuStrategy<U = unknown> extends CampusStrategy<ZafuCredentials, Z
     this.stateStore = stateStoreOption(options.stateStore, PLATFORM, this.name);
   }
 
-  protected async flow(req: CampusRequest, options: CampusAuthenticateOptions): Promise<Outcome> {
+  protected async flow(req: CampusRequest, options: CampusAuthenticateOptions, login: FlowContext): Promise<Outcome> {
     // 2. the user came back refused
     const refused = authorizationError(req, PLATFORM);
     if (refused) throw refused.code === 'ERR_DENIED' ? declined(refused) : refused;
@@ -127,8 +128,9 @@ export class ZafuStrategy<U = unknown> extends CampusStrategy<ZafuCredentials, Z
     const { verifier } = await checkAuthorizationState(req, this.stateStore, PLATFORM);
     // the redirect_uri the token call must repeat (the one the authorize URL carried)
     const redirectUri = flowCallbackURL(req, options, this.callbackURL, this.proxy);
-    const credentials = await this.client.exchangeCode({ code, redirectUri, codeVerifier: verifier });
-    const profile = await this.client.userInfo(credentials.accessToken);
+    const client = this.client.within(login);
+    const credentials = await client.exchangeCode({ code, redirectUri, codeVerifier: verifier });
+    const profile = await client.userInfo(credentials.accessToken);
     return { kind: 'login', credentials, profile };
   }
 

@@ -36,6 +36,7 @@ import {
   stateStoreOption,
   verifyState,
   type CampusAuthenticateOptions,
+  type FlowContext,
   type FlowOutcome,
 } from '@campus-passport/core/kit';
 import { ZiqiangClient, type ZiqiangClientOptions } from './client';
@@ -171,12 +172,12 @@ export class ZiqiangStrategy<U = unknown> extends CampusStrategy<ZiqiangCredenti
     this.statelessPost = check.oneOf(options.statelessPost, 'statelessPost', STATELESS_POST, 'json');
   }
 
-  protected async flow(req: CampusRequest, options: CampusAuthenticateOptions): Promise<Outcome> {
+  protected async flow(req: CampusRequest, options: CampusAuthenticateOptions, login: FlowContext): Promise<Outcome> {
     if (req.method === 'POST') {
       const posted = readParam(req, 'code', { from: ['body'], platform: PLATFORM });
       if (posted) {
         await this.checkPostState(req);
-        return this.login(posted);
+        return this.login(posted, login);
       }
       if (!readParam(req, 'code', { from: ['query'], platform: PLATFORM }))
         throw new CampusAuthError('ERR_NO_CREDENTIAL', 'ziqiang: the request carries no login code; start the login again', {
@@ -187,10 +188,10 @@ export class ZiqiangStrategy<U = unknown> extends CampusStrategy<ZiqiangCredenti
 
     const code = readParam(req, 'code', { from: ['query'], platform: PLATFORM });
     if (!code && hasParam(req, 'is_certified', ['query'])) return this.certifyOnlyReturn(req);
-    if (!code) return this.redirectToLogin(req, options);
+    if (!code) return this.redirectToLogin(req, options, login);
 
     await verifyState(this.stateStore, req, PLATFORM);
-    return this.login(code);
+    return this.login(code, login);
   }
 
   /**
@@ -222,8 +223,8 @@ export class ZiqiangStrategy<U = unknown> extends CampusStrategy<ZiqiangCredenti
    * the on-flags as `true` (zq_auth_doc docs/development/frontend.md; zq_auth_frontend
    * pages/login.vue). The app name comes first: no state is issued when the app login fails.
    */
-  private async redirectToLogin(req: CampusRequest, options: CampusAuthenticateOptions): Promise<Outcome> {
-    const appName = this.appName ?? (await this.client.appUsername());
+  private async redirectToLogin(req: CampusRequest, options: CampusAuthenticateOptions, login: FlowContext): Promise<Outcome> {
+    const appName = this.appName ?? (await this.client.within(login).appUsername());
     const ownPath = ((req as { originalUrl?: string }).originalUrl ?? req.url ?? '/').split('?')[0];
     return startAuthorization(req, options, {
       platform: PLATFORM,
@@ -259,9 +260,10 @@ export class ZiqiangStrategy<U = unknown> extends CampusStrategy<ZiqiangCredenti
   }
 
   /** Step 5: code → union id → user; refuse uncertified users when `certifiedOnly`. */
-  private async login(code: string): Promise<Outcome> {
-    const unionId = await this.client.getUnionId(code);
-    const profile = await this.client.getUser(unionId, { detail: this.detail });
+  private async login(code: string, login: FlowContext): Promise<Outcome> {
+    const client = this.client.within(login);
+    const unionId = await client.getUnionId(code);
+    const profile = await client.getUser(unionId, { detail: this.detail });
     if (this.certifiedOnly && !profile.isCertified)
       throw new CampusAuthError(
         'ERR_DENIED',

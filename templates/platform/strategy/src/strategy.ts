@@ -21,6 +21,7 @@ import {
   startAuthorization,
   stateStoreOption,
   type CampusAuthenticateOptions,
+  type FlowContext,
   type FlowOutcome,
 } from '@campus-passport/core/kit';
 import { TmplClient } from './client';
@@ -79,7 +80,7 @@ export class TmplStrategy<U = unknown> extends CampusStrategy<TmplCredentials, T
     this.stateStore = stateStoreOption(options.stateStore, PLATFORM, this.name);
   }
 
-  protected async flow(req: CampusRequest, options: CampusAuthenticateOptions): Promise<Outcome> {
+  protected async flow(req: CampusRequest, options: CampusAuthenticateOptions, login: FlowContext): Promise<Outcome> {
     // 1. Back with ?error=: the user refused (fail) or the platform did (error).
     const refused = authorizationError(req, PLATFORM);
     if (refused) throw refused;
@@ -96,10 +97,12 @@ export class TmplStrategy<U = unknown> extends CampusStrategy<TmplCredentials, T
         authorizeURL: (params) => this.client.authorizeURL(params),
       });
 
-    // 3. Back with a code: the state must be one this session issued; then code → token → user.
+    // 3. Back with a code: the state must be one this session issued; then code → token → user,
+    //    each call in this login (its deadline bounds them, its credentials leave no error).
     await checkAuthorizationState(req, this.stateStore, PLATFORM);
-    const credentials = await this.client.exchangeCode(code);
-    const profile = await this.client.user(credentials.accessToken);
+    const client = this.client.within(login);
+    const credentials = await client.exchangeCode(code);
+    const profile = await client.user(credentials.accessToken);
     return { kind: 'login', credentials, profile };
   }
 }
