@@ -126,96 +126,8 @@ export abstract class CampusStrategy<C, P extends CampusProfile, U = unknown> ex
   protected abstract flow(req: CampusRequest, options: CampusAuthenticateOptions, login: FlowContext): Promise<FlowOutcome<C, P>>;
 
   override authenticate(req: CampusRequest, options?: CampusAuthenticateOptions): void {
-    // Passport gives each request its own copy of the strategy with the action methods attached.
-    const login = new FlowContext(Date.now() + this.loginTimeout);
-    let acted = false;
-    const act = (fn: () => void) => {
-      if (acted) return;
-      acted = true;
-      // the login is answered: a flow still running (past its deadline) starts no further call
-      login.end();
-      fn();
-    };
-    const settle = (err: unknown) => {
-      // an error built anywhere in the flow leaves it with every credential of the login redacted
-      // (the transport's errors already are; this covers the strategy's own)
-      if (isCampusAuthError(err)) redactError(err, login.secrets());
-      if (isCampusAuthError(err) && err.isUserError) {
-        const info: CampusFailInfo = { message: err.message, code: err.code };
-        // the refusal's stable reason ('declined', 'not-certified', 'expired', …), for apps to branch on
-        const reason = err.details?.reason;
-        if (typeof reason === 'string') info.reason = reason;
-        act(() => this.fail(info, err.status));
-      } else {
-        act(() => this.error(err instanceof Error ? err : new Error(String(err))));
-      }
-    };
-    this.run(req, options ?? {}, login, act, settle);
-  }
-
-  /** The flow in its login context, then verify, then exactly one action. */
-  private run(
-    req: CampusRequest,
-    options: CampusAuthenticateOptions,
-    login: FlowContext,
-    act: (fn: () => void) => void,
-    settle: (err: unknown) => void,
-  ): void {
-    let running: Promise<FlowOutcome<C, P>>;
-    try {
-      running = this.flow(req, options, login);
-    } catch (err) {
-      settle(err);
-      return;
-    }
-    // the overall deadline also ends a flow stuck outside the transport (a custom transport, a
-    // store): one timer; whichever comes first — the flow or the timer — decides, the other is ignored
-    let late = false;
-    const timer = setTimeout(() => {
-      late = true;
-      settle(
-        new CampusAuthError('ERR_TIMEOUT', `${this.platform}: the login did not finish within ${this.loginTimeout} ms`, {
-          platform: this.platform,
-        }),
-      );
-    }, this.loginTimeout);
-    running
-      .then(
-        (outcome) => {
-          clearTimeout(timer);
-          if (!late) this.conclude(req, outcome, act, settle);
-        },
-        (err: unknown) => {
-          clearTimeout(timer);
-          if (!late) settle(err);
-        },
-      )
-      // a throw out of an action (once one was taken) ends here, as it always did
-      .catch(settle);
-  }
-
-  /** The flow's outcome: a redirect, or verify and then success / fail / verify's own error. */
-  private conclude(
-    req: CampusRequest,
-    outcome: FlowOutcome<C, P>,
-    act: (fn: () => void) => void,
-    settle: (err: unknown) => void,
-  ): void {
-    if (outcome.kind === 'redirect') return act(() => this.redirect(outcome.url, outcome.status));
-    this.callVerify(req, outcome.credentials, outcome.profile)
-      .then(
-        (result) => {
-          if (result.user) {
-            const user = result.user;
-            return act(() => this.success(user as Express.User, result.info as object | undefined));
-          }
-          const info = result.info ?? { message: 'verify did not accept this user', code: 'ERR_DENIED' };
-          act(() => this.fail(info as never, 401));
-        },
-        // verify's own error is the app's: pass it through untouched
-        (err: unknown) => act(() => this.error(err instanceof Error ? err : new Error(String(err)))),
-      )
-      .catch(settle);
+    // Passport gives each request its own copy of the strategy with the action methods attached
+    new Login<C, P, U>(this, req, new FlowContext(Date.now() + this.loginTimeout), this.loginTimeout).start(options ?? {});
   }
 
   /** Call verify in callback or Promise style (never chosen by verify.length). */
@@ -225,6 +137,111 @@ export abstract class CampusStrategy<C, P extends CampusProfile, U = unknown> ex
     profile: P,
   ): Promise<{ user: U | false | null | undefined; info?: unknown }> {
     return invokeVerify(this.verifyFn, this.passReq, req, credentials, profile);
+  }
+}
+
+/**
+ * One login: the flow in its context, then verify, then exactly one Passport action. The overall
+ * deadline (`loginTimeout`) also ends a flow stuck outside the transport (a custom transport, a
+ * store): one timer; whichever comes first — the flow or the timer — decides, the other is
+ * ignored. One object per login, its steps methods (no closure per step).
+ */
+class Login<C, P extends CampusProfile, U> {
+  private acted = false;
+  private late = false;
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    /** Passport's per-request copy of the strategy (it carries success / fail / error / redirect). */
+    private readonly strategy: CampusStrategy<C, P, U>,
+    private readonly req: CampusRequest,
+    private readonly context: FlowContext,
+    private readonly loginTimeout: number,
+  ) {}
+
+  start(options: CampusAuthenticateOptions): void {
+    let running: Promise<FlowOutcome<C, P>>;
+    try {
+      // (Login is this module's own: it may call the strategy's protected steps)
+      running = this.strategy['flow'](this.req, options, this.context);
+    } catch (err) {
+      this.settle(err);
+      return;
+    }
+    this.timer = setTimeout(Login.timeUp<C, P, U>, this.loginTimeout, this);
+    running
+      .then(
+        (outcome) => this.outcome(outcome),
+        (err: unknown) => this.flowFailed(err),
+      )
+      // a throw out of an action (once one was taken) ends here, as it always did
+      .catch((err: unknown) => this.settle(err));
+  }
+
+  private static timeUp<C, P extends CampusProfile, U>(login: Login<C, P, U>): void {
+    login.late = true;
+    const { platform } = login.strategy;
+    login.settle(
+      new CampusAuthError('ERR_TIMEOUT', `${platform}: the login did not finish within ${login.loginTimeout} ms`, { platform }),
+    );
+  }
+
+  private flowFailed(err: unknown): void {
+    clearTimeout(this.timer);
+    if (!this.late) this.settle(err);
+  }
+
+  /** The flow's outcome: a redirect, or verify and then success / fail / verify's own error. */
+  private outcome(outcome: FlowOutcome<C, P>): void {
+    clearTimeout(this.timer);
+    if (this.late) return;
+    if (outcome.kind === 'redirect') {
+      if (this.begin()) this.strategy.redirect(outcome.url, outcome.status);
+      return;
+    }
+    this.strategy['callVerify'](this.req, outcome.credentials, outcome.profile)
+      .then(
+        (result) => this.verified(result.user, result.info),
+        // verify's own error is the app's: pass it through untouched
+        (err: unknown) => {
+          if (this.begin()) this.strategy.error(err instanceof Error ? err : new Error(String(err)));
+        },
+      )
+      .catch((err: unknown) => this.settle(err));
+  }
+
+  private verified(user: U | false | null | undefined, info: unknown): void {
+    if (!this.begin()) return;
+    if (user) this.strategy.success(user as Express.User, info as object | undefined);
+    else this.strategy.fail((info ?? { message: 'verify did not accept this user', code: 'ERR_DENIED' }) as never, 401);
+  }
+
+  /** A flow's error: a user's problem is a fail (with its stable reason), anything else an error. */
+  private settle(err: unknown): void {
+    // an error built anywhere in the flow leaves it with every credential of the login redacted
+    // (the transport's errors already are; this covers the strategy's own)
+    if (isCampusAuthError(err)) redactError(err, this.context.secrets());
+    if (!this.begin()) return;
+    if (isCampusAuthError(err) && err.isUserError) {
+      const info: CampusFailInfo = { message: err.message, code: err.code };
+      // the refusal's stable reason ('declined', 'not-certified', 'expired', …), for apps to branch on
+      const reason = err.details?.reason;
+      if (typeof reason === 'string') info.reason = reason;
+      this.strategy.fail(info, err.status);
+    } else {
+      this.strategy.error(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  /**
+   * Whether this is the login's one action: the first call says yes and ends the flow's context
+   * (a flow still running, past its deadline, starts no further call); every later call, no.
+   */
+  private begin(): boolean {
+    if (this.acted) return false;
+    this.acted = true;
+    this.context.end();
+    return true;
   }
 }
 

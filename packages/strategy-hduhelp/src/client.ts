@@ -7,7 +7,7 @@
  * blame the app or the token, and the request id every error carries (`requestId`).
  * Token lifecycles (early refresh, rotation, the shared store) live in `tokens.ts`.
  */
-import type { CampusAuthErrorOptions, TokenStore } from '@campus-passport/core';
+import type { CampusAuthErrorOptions, TokenStore, TransportResponse } from '@campus-passport/core';
 import {
   PlatformClient,
   processTokenStore,
@@ -76,6 +76,15 @@ export const DEFAULT_PATHS: Readonly<HduHelpPaths> = {
   neoTenantToken: '/hduhelp-neo/open-apis/auth/tenant-access-token/internal',
   neoAppToken: '/hduhelp-neo/open-apis/auth/app-access-token/internal',
 };
+
+/** One answer of the platform, its envelope checked. */
+interface HduHelpAnswer {
+  data: unknown;
+  text: string;
+  msg?: string;
+  requestId?: string;
+  status: number;
+}
 
 /** The deprecated person-info path of the seed (upper-case fields); pass it as `personInfoPath`. */
 export const DEPRECATED_PERSON_INFO_PATH = '/base/person/info';
@@ -361,11 +370,7 @@ export class HduHelpClient extends PlatformClient {
    * One call: the body parsed here (so even a non-JSON answer's error carries the request id),
    * the status table, then the envelope — `error` (classic) or `code` (neo) must be 0.
    */
-  private async call(
-    kind: CallKind,
-    what: string,
-    req: ClientRequest & { path: string },
-  ): Promise<{ data: unknown; text: string; msg?: string; requestId?: string; status: number }> {
+  private call(kind: CallKind, what: string, req: ClientRequest & { path: string }): Promise<HduHelpAnswer> {
     // the client secret, and every token / verifier this call carries: never echoed, even when the
     // platform quotes one back in its `msg` (gathered only if an error is built)
     const extra = req.secrets;
@@ -377,7 +382,11 @@ export class HduHelpClient extends PlatformClient {
     // the request is this call's own (every caller builds it for the call): completed in place
     req.secrets = secrets;
     req.responseType = 'text';
-    const res = await this.send<string>(req);
+    return this.send<string>(req).then((res) => this.answer(res, kind, what, secrets));
+  }
+
+  /** An answer read: the request id, the body, the status table, the envelope. */
+  private answer(res: TransportResponse<string>, kind: CallKind, what: string, secrets: Iterable<string>): HduHelpAnswer {
     const requestId = requestIdOf(res.headers);
     const body = parseBody(res, secrets, requestId);
     const env = isObject(body) ? body : undefined;
