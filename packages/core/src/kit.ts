@@ -43,4 +43,4 @@ export {
   type StartAuthorizationOptions,
 } from './oauth';
 export { readParam, hasParam, originalURL, resolveCallbackURL, type ReadParamOptions } from './params';
-export { isObject, expectObject, optString, reqString, optNumber, optBoolean, type JsonObject } from './shape';
+export { isObject, expectObject, optString, reqString, optNumber, optBoolean, defineLazy, type JsonObject } from './shape';

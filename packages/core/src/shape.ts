@@ -18,6 +18,28 @@ export function expectObject(body: unknown, platform: string, what: string, upst
   return body;
 }
 
+/**
+ * Give `obj` an own, enumerable `key` computed on first read (then kept as a plain value; writing
+ * it first replaces it). For profile fields a login builds but few apps read — a redacted raw
+ * answer, a menu tree —: a spread, `JSON.stringify` or `util.inspect` still sees the value.
+ */
+export function defineLazy<T extends object, K extends keyof T>(obj: T, key: K, compute: () => T[K]): T {
+  const settle = (value: T[K]): void => {
+    Object.defineProperty(obj, key, { value, enumerable: true, configurable: true, writable: true });
+  };
+  Object.defineProperty(obj, key, {
+    enumerable: true,
+    configurable: true,
+    get(): T[K] {
+      const value = compute();
+      settle(value);
+      return value;
+    },
+    set: settle,
+  });
+  return obj;
+}
+
 /** A string field (numbers are stringified); `undefined` when absent or of another type. */
 export function optString(obj: JsonObject, key: string): string | undefined {
   const v = obj[key];

@@ -1,5 +1,5 @@
 import { CampusAuthError } from '../src';
-import { REDACTED, collectSecrets, lazySecrets, redactText, redactUrl, redactValue } from '../src/kit';
+import { REDACTED, collectSecrets, defineLazy, lazySecrets, redactText, redactUrl, redactValue } from '../src/kit';
 
 describe('redaction', () => {
   it('masks secret query parameters in URLs, keeping the rest', () => {
@@ -63,5 +63,28 @@ describe('lazySecrets', () => {
     expect(err.message).toBe(`said ${REDACTED} and ${REDACTED}`);
     expect([...secrets]).toEqual(['lazy-SECRET-1', 'lazy-SECRET-2']);
     expect(gathered).toBe(1);
+  });
+});
+
+describe('defineLazy', () => {
+  it('computes on first read, once; a spread, JSON and a write see a plain value', () => {
+    let computed = 0;
+    const obj = defineLazy({ a: 1, raw: '' }, 'raw', () => {
+      computed++;
+      return 'built';
+    });
+    expect(computed).toBe(0);
+    expect(Object.keys(obj)).toEqual(['a', 'raw']);
+    expect(JSON.stringify(obj)).toBe('{"a":1,"raw":"built"}');
+    expect({ ...obj }).toEqual({ a: 1, raw: 'built' });
+    expect(obj.raw).toBe('built');
+    expect(computed).toBe(1);
+    const other = defineLazy({ raw: '' }, 'raw', () => {
+      computed++;
+      return 'never';
+    });
+    other.raw = 'set';
+    expect(other.raw).toBe('set');
+    expect(computed).toBe(1);
   });
 });

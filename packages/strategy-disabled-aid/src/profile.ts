@@ -4,7 +4,7 @@
  * ERR_BAD_RESPONSE; nothing here does I/O.
  */
 import { CampusAuthError, type CampusProfile } from '@campus-passport/core';
-import { expectObject, isObject, optNumber, optString, reqString, type JsonObject } from '@campus-passport/core/kit';
+import { defineLazy, expectObject, isObject, optNumber, optString, reqString, type JsonObject } from '@campus-passport/core/kit';
 import { buildMenuTree, type DisabledAidMenuNode } from './menu';
 
 export const PLATFORM = 'disabled-aid';
@@ -211,8 +211,10 @@ export function toProfile(parts: ProfileParts): DisabledAidProfile {
   };
   if (parts.roles) profile.roles = parts.roles;
   if (parts.permissions) {
-    profile.permissions = parts.permissions;
-    profile.menu = buildMenuTree(parts.permissions);
+    const permissions = parts.permissions;
+    profile.permissions = permissions;
+    // built when first read (an app that renders no menu does not pay for it)
+    defineLazy(profile, 'menu', () => buildMenuTree(permissions));
   }
   return profile;
 }

@@ -3,7 +3,7 @@
  * credentials. Wrong shapes throw ERR_BAD_RESPONSE.
  */
 import { CampusAuthError, type CampusProfile } from '@campus-passport/core';
-import { expectObject, isObject, optString, redactText, type JsonObject } from '@campus-passport/core/kit';
+import { defineLazy, expectObject, isObject, optString, redactText, type JsonObject } from '@campus-passport/core/kit';
 
 /** The platform's name: the strategy's default Passport name and every error's `platform`. */
 export const PLATFORM = 'ncuos';
@@ -170,15 +170,17 @@ export function toProfile(answer: NcuosLoginAnswer): NcuosProfile {
   const json: JsonObject = { ...answer.json };
   delete json.refreshToken;
   delete json.accessToken;
-  return {
+  const profile: NcuosProfile = {
     provider: 'ncuos',
     id: String(answer.userID),
     displayName: answer.name,
     groups: answer.groups,
     ...(answer.avatarUrl ? { avatarUrl: answer.avatarUrl } : {}),
     _json: json,
-    _raw: redactText(answer.raw, [answer.refreshToken ?? '', answer.accessToken ?? '']),
+    _raw: '',
   };
+  // redacted when first read (most apps never read it): the login does not pay for it
+  return defineLazy(profile, '_raw', () => redactText(answer.raw, [answer.refreshToken ?? '', answer.accessToken ?? '']));
 }
 
 /** The login answer → the credentials handed to verify. */

@@ -11,8 +11,12 @@ import { PLATFORM } from './profile';
 
 /** Go compares strings byte by byte (sort.Strings on UTF-8): not JavaScript's UTF-16 order. */
 function byteOrder(a: string, b: string): number {
+  // without surrogates, UTF-16 code-unit order is code-point order, which is UTF-8 byte order: the
+  // strings compare as they are (field names are ASCII); a surrogate pair needs the bytes
+  if (!SURROGATE.test(a) && !SURROGATE.test(b)) return a < b ? -1 : a > b ? 1 : 0;
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
+const SURROGATE = /[\uD800-\uDFFF]/;
 
 /** A value that can be signed: what the Go server can decode from JSON. */
 export type SignableValue = string | number | boolean | null | undefined | SignableValue[] | { [k: string]: SignableValue };
