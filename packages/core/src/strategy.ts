@@ -135,8 +135,9 @@ export abstract class CampusStrategy<C, P extends CampusProfile, U = unknown> ex
     req: CampusRequest,
     credentials: C,
     profile: P,
-  ): Promise<{ user: U | false | null | undefined; info?: unknown }> {
-    return invokeVerify(this.verifyFn, this.passReq, req, credentials, profile);
+    then: (err: unknown, user?: U | false | null, info?: unknown) => void,
+  ): void {
+    runVerify(this.verifyFn, this.passReq, req, credentials, profile, then);
   }
 }
 
@@ -199,15 +200,17 @@ class Login<C, P extends CampusProfile, U> {
       if (this.begin()) this.strategy.redirect(outcome.url, outcome.status);
       return;
     }
-    this.strategy['callVerify'](this.req, outcome.credentials, outcome.profile)
-      .then(
-        (result) => this.verified(result.user, result.info),
-        // verify's own error is the app's: pass it through untouched
-        (err: unknown) => {
+    this.strategy['callVerify'](this.req, outcome.credentials, outcome.profile, (err, user, info) => {
+      try {
+        if (err) {
+          // verify's own error is the app's: pass it through untouched
           if (this.begin()) this.strategy.error(err instanceof Error ? err : new Error(String(err)));
-        },
-      )
-      .catch((err: unknown) => this.settle(err));
+        } else this.verified(user, info);
+      } catch (thrown) {
+        // a throw out of an action (once one was taken) ends here, as it always did
+        this.settle(thrown);
+      }
+    });
   }
 
   private verified(user: U | false | null | undefined, info: unknown): void {
@@ -258,31 +261,45 @@ export function invokeVerify<C, P, U>(
   credentials: C,
   profile: P,
 ): Promise<{ user: U | false | null | undefined; info?: unknown }> {
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    const done: VerifyDone<U> = (err, user, info) => {
-      if (settled) return;
-      settled = true;
-      if (err) reject(err);
-      else resolve({ user, info });
-    };
-    let ret: unknown;
-    try {
-      ret = passReq
-        ? (verify as VerifyFunctionWithRequest<C, P, U, CampusRequest>)(req, credentials, profile, done)
-        : (verify as VerifyFunction<C, P, U>)(credentials, profile, done);
-    } catch (err) {
-      done(err ?? new Error('verify threw'));
-      return;
-    }
-    if (ret && typeof (ret as PromiseLike<unknown>).then === 'function') {
-      (ret as PromiseLike<U | false | null | undefined>).then(
-        (user) => done(null, user),
-        (err: unknown) => done(err ?? new Error('verify rejected')),
-      );
-    } else if (ret !== undefined) {
-      // a plain returned value (sync verify) counts like a resolved Promise
-      done(null, ret as U | false | null);
-    }
-  });
+  return new Promise((resolve, reject) =>
+    runVerify(verify, passReq, req, credentials, profile, (err, user, info) => (err ? reject(err) : resolve({ user, info }))),
+  );
+}
+
+/**
+ * invokeVerify with a callback (no Promise of its own): `done` is called exactly once — with
+ * verify's error, or with the user and info. How a login calls verify.
+ */
+function runVerify<C, P, U>(
+  verify: VerifyFunction<C, P, U> | VerifyFunctionWithRequest<C, P, U>,
+  passReq: boolean,
+  req: CampusRequest,
+  credentials: C,
+  profile: P,
+  then: (err: unknown, user?: U | false | null, info?: unknown) => void,
+): void {
+  let settled = false;
+  const done: VerifyDone<U> = (err, user, info) => {
+    if (settled) return;
+    settled = true;
+    then(err, user, info);
+  };
+  let ret: unknown;
+  try {
+    ret = passReq
+      ? (verify as VerifyFunctionWithRequest<C, P, U, CampusRequest>)(req, credentials, profile, done)
+      : (verify as VerifyFunction<C, P, U>)(credentials, profile, done);
+  } catch (err) {
+    done(err ?? new Error('verify threw'));
+    return;
+  }
+  if (ret && typeof (ret as PromiseLike<unknown>).then === 'function') {
+    (ret as PromiseLike<U | false | null | undefined>).then(
+      (user) => done(null, user),
+      (err: unknown) => done(err ?? new Error('verify rejected')),
+    );
+  } else if (ret !== undefined) {
+    // a plain returned value (sync verify) counts like a resolved Promise
+    done(null, ret as U | false | null);
+  }
 }
