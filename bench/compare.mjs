@@ -15,6 +15,7 @@
 // Usage: node bench/compare.mjs [--quick] [--rounds N] [--seconds S] [--only flow,flow]
 //          [--variants ours,undici,…] [--connections N] [--json file] [--cpu-prof [dir]]
 //          [--core <dir>] [--package <name>=<dir>]   (other builds, for A/B runs)
+//          [--baseline <checkout>]   (that checkout's built strategies as one more variant)
 //        node bench/compare.mjs --soak [N]        (N logins through our strategies, memory)
 import { fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -45,13 +46,17 @@ const onlyVariants = option('--variants', undefined)?.split(',');
 const jsonOut = option('--json', undefined);
 const cpuProf = option('--cpu-prof', undefined);
 const coreDist = option('--core', undefined);
+const baselineDir = option('--baseline', undefined);
 const packageDists = argv.flatMap((a, i) => (argv[i - 1] === '--package' ? a.split(',') : []));
 const warmLogins = quick ? 300 : 800;
 if (!(rounds >= 1) || !(seconds > 0) || !(connections >= 1)) throw new Error('bench: bad --rounds / --seconds / --connections');
 
 const flows = FLOWS.filter((f) => !onlyFlows || onlyFlows.includes(f.name)).map((f) => ({
   ...f,
-  variants: f.variants.filter((v) => !onlyVariants || onlyVariants.includes(v)),
+  // --baseline: an older build's strategies run as one more variant, next to ours, in every round
+  variants: (baselineDir ? f.variants.flatMap((v) => (v === 'ours' ? ['ours', 'baseline'] : [v])) : f.variants).filter(
+    (v) => !onlyVariants || onlyVariants.includes(v) || v === 'baseline',
+  ),
 }));
 if (flows.length === 0) throw new Error(`bench: no flow in --only (known: ${FLOWS.map((f) => f.name).join(', ')})`);
 
@@ -114,6 +119,10 @@ if (cpuProf) {
 const appEnv = { NODE_ENV: 'production', BENCH_PLATFORMS: JSON.stringify({ urls: platformInfo.urls, apps: platformInfo.apps }) };
 // other builds of some packages, for A/B runs (see compare/alias-hooks.mjs)
 const aliases = {};
+if (baselineDir) {
+  appEnv.BENCH_BASELINE = resolve(baselineDir);
+  console.log(`bench: baseline strategies from ${appEnv.BENCH_BASELINE}`);
+}
 if (coreDist) {
   aliases['@campus-passport/core'] = join(resolve(coreDist), 'index.js');
   aliases['@campus-passport/core/kit'] = join(resolve(coreDist), 'kit.js');
@@ -216,6 +225,10 @@ function summarize(flow, results) {
       cpuRatio: ref ? median(rs.map((r, i) => r.appCpu / ref[i].appCpu)) : NaN,
     };
   }
+  if (results.ours && results.baseline) {
+    rows.ours.vsBaselineCpu = median(results.ours.map((r, i) => r.appCpu / results.baseline[i].appCpu));
+    rows.ours.vsBaselineRate = median(results.ours.map((r, i) => r.rate / results.baseline[i].rate));
+  }
   if (results.ours && results['passport-oauth2'])
     rows.ours.vsPassportOAuth2 = median(results.ours.map((r, i) => r.rate / results['passport-oauth2'][i].rate));
   return rows;
@@ -223,6 +236,7 @@ function summarize(flow, results) {
 
 const LABEL = {
   ours: 'ours (strategy package)',
+  baseline: 'ours, baseline build',
   undici: 'hand-written, undici Pool',
   fetch: 'hand-written, global fetch',
   axios: 'hand-written, axios',
@@ -262,6 +276,10 @@ function printTargets(all) {
     if (r.vsPassportOAuth2 !== undefined)
       marks.push(`vs passport-oauth2 ×${fmt(r.vsPassportOAuth2, 3)} ${r.vsPassportOAuth2 > 1 ? 'ok' : 'MISSED'} (> 1)`);
     console.log(`  ${flow.name.padEnd(13)} ${marks.join(' · ')}`);
+    if (r.vsBaselineCpu !== undefined)
+      console.log(
+        `  ${''.padEnd(13)} vs the baseline build: CPU/login ×${fmt(r.vsBaselineCpu, 3)} · logins/s ×${fmt(r.vsBaselineRate, 3)}`,
+      );
   }
 }
 

@@ -8,6 +8,8 @@
 // around a round; `mem` reports RSS and heap after a forced GC (run with --expose-gc).
 import { createHash } from 'node:crypto';
 import { Agent as HttpAgent, createServer } from 'node:http';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import axios from 'axios';
 import express from 'express';
 import session from 'express-session';
@@ -91,6 +93,42 @@ function ours(path, name, strategy) {
   app.get(path, auth.authenticate(name, { failWithError: true }), answerUser);
 }
 
+/**
+ * Our strategy of each flow, as the app mounts it, from a set of strategy classes — this build's,
+ * or a baseline build's (`--baseline`): the same options either way.
+ */
+const OURS = {
+  hduhelp: (S, path) =>
+    new S.HduHelpStrategy({ ...apps.hduhelp, baseURL: urls.hduhelp, callbackURL: path, stateStore: fixedStateStore }, verify),
+  zafu: (S, path) =>
+    new S.ZafuStrategy({ ...apps.zafu, baseURL: urls.zafu, callbackURL: path, stateStore: fixedStateStore }, verify),
+  ziqiang: (S, path) =>
+    new S.ZiqiangStrategy({ ...apps.ziqiang, baseURL: urls.ziqiang, callbackURL: path, stateStore: fixedStateStore }, verify),
+  ncuos: (S) => new S.NcuosStrategy({ ...apps.ncuos, baseURL: urls.ncuos }, verify),
+  'disabled-aid': (S) =>
+    new S.DisabledAidStrategy(
+      { baseURL: urls['disabled-aid'], appID: apps['disabled-aid'].appID, fetchRoles: true, fetchPermissions: true },
+      verify,
+    ),
+};
+const THIS_BUILD = { HduHelpStrategy, ZafuStrategy, ZiqiangStrategy, NcuosStrategy, DisabledAidStrategy };
+
+/** The strategy classes of a baseline checkout (`--baseline <dir>`: its packages built). */
+async function baselineClasses(dir) {
+  const load = (pkg) => import(pathToFileURL(join(dir, 'packages', pkg, 'dist', 'index.js')).href);
+  const [h, z, q, n, d] = await Promise.all(
+    ['strategy-hduhelp', 'strategy-zafu', 'strategy-ziqiang', 'strategy-ncuos', 'strategy-disabled-aid'].map(load),
+  );
+  return {
+    HduHelpStrategy: h.HduHelpStrategy,
+    ZafuStrategy: z.ZafuStrategy,
+    ZiqiangStrategy: q.ZiqiangStrategy,
+    NcuosStrategy: n.NcuosStrategy,
+    DisabledAidStrategy: d.DisabledAidStrategy,
+  };
+}
+const BASELINE = process.env.BENCH_BASELINE ? await baselineClasses(process.env.BENCH_BASELINE) : undefined;
+
 // ---------------------------------------------------------------------------------------------
 // The HTTP clients of the hand-written handlers: each a minimal `call(method, path, options)` →
 // { status, body } (JSON), as a person writing the handler by hand would do it.
@@ -137,16 +175,6 @@ function expect(ok, what, res) {
 // ---------------------------------------------------------------------------------------------
 // HDU Helper classic: GET /oauth/token (the secret in the query) → GET /salmon_base/person/info
 
-const HDU_CALLBACK = (variant) => callbackPath('hduhelp', variant);
-ours(
-  HDU_CALLBACK('ours'),
-  'hduhelp',
-  new HduHelpStrategy(
-    { ...apps.hduhelp, baseURL: urls.hduhelp, callbackURL: HDU_CALLBACK('ours'), stateStore: fixedStateStore },
-    verify,
-  ),
-);
-
 function hduHandler(call) {
   const { clientID, clientSecret } = apps.hduhelp;
   return async (req, res) => {
@@ -176,11 +204,6 @@ function hduHandler(call) {
 // ZAFU: POST /oauth/token (form, client_secret in the body) → GET /oauth/userinfo (Bearer)
 
 const ZAFU_CALLBACK = (variant) => callbackPath('zafu', variant);
-ours(
-  ZAFU_CALLBACK('ours'),
-  'zafu',
-  new ZafuStrategy({ ...apps.zafu, baseURL: urls.zafu, callbackURL: ZAFU_CALLBACK('ours'), stateStore: fixedStateStore }, verify),
-);
 
 function zafuHandler(call, variant) {
   const { clientID, clientSecret } = apps.zafu;
@@ -242,20 +265,6 @@ function zafuHandler(call, variant) {
 // Ziqiang: POST /sso/union-id/ {code} → GET /users/{union_id}/?detail=true, with the app token
 // (POST /auth/apps/) fetched once and kept until it expires
 
-ours(
-  callbackPath('ziqiang', 'ours'),
-  'ziqiang',
-  new ZiqiangStrategy(
-    {
-      ...apps.ziqiang,
-      baseURL: urls.ziqiang,
-      callbackURL: callbackPath('ziqiang', 'ours'),
-      stateStore: fixedStateStore,
-    },
-    verify,
-  ),
-);
-
 function ziqiangHandler(call) {
   let appToken; // { access, exp }
   let pending;
@@ -289,8 +298,6 @@ function ziqiangHandler(call) {
 // ---------------------------------------------------------------------------------------------
 // NCUOS: one signed POST /api/v1/public/login/verify (refresh_token mode, the strategy's default)
 
-ours(callbackPath('ncuos', 'ours'), 'ncuos', new NcuosStrategy({ ...apps.ncuos, baseURL: urls.ncuos }, verify));
-
 /** GeniusAuth's signature: fields + appSecret, keys sorted, k=v joined with &, SHA-256 hex. */
 function ncuosSign(fields) {
   const all = { ...fields, appSecret: apps.ncuos.appSecret };
@@ -315,15 +322,6 @@ function ncuosHandler(call) {
 
 // ---------------------------------------------------------------------------------------------
 // disabled-aid: POST userbytoken {stoken} → roleset + permits {aid, uid, uac} in parallel
-
-ours(
-  callbackPath('disabled-aid', 'ours'),
-  'disabled-aid',
-  new DisabledAidStrategy(
-    { baseURL: urls['disabled-aid'], appID: apps['disabled-aid'].appID, fetchRoles: true, fetchPermissions: true },
-    verify,
-  ),
-);
 
 function disabledAidHandler(call) {
   const aid = apps['disabled-aid'].appID;
@@ -359,9 +357,11 @@ const HANDLERS = {
 };
 
 for (const flow of FLOWS) {
-  for (const variant of flow.variants) {
+  for (const variant of BASELINE ? [...flow.variants, 'baseline'] : flow.variants) {
     const path = callbackPath(flow.name, variant);
-    if (CLIENTS[variant]) handwritten(path, HANDLERS[flow.name](CLIENTS[variant](urls[flow.name]), variant));
+    if (variant === 'ours') ours(path, flow.name, OURS[flow.name](THIS_BUILD, path));
+    else if (variant === 'baseline') ours(path, `${flow.name}-baseline`, OURS[flow.name](BASELINE, path));
+    else if (CLIENTS[variant]) handwritten(path, HANDLERS[flow.name](CLIENTS[variant](urls[flow.name]), variant));
     else if (variant === 'ceiling')
       // only req.login(): the cost of the app around any login (session, passport, the answer)
       app.get(path, (req, res, next) => logIn(req, res, next, { provider: flow.name, id: '1', name: 'ceiling' }));
