@@ -1,55 +1,15 @@
-// The NestJS recipe as a user runs it: a real server on 127.0.0.1, HDU Helper's emulator (no credentials
-// set), the emulator's login page, the callback, the greeting — and HduHelpGuard's answers: each failed
-// sign-in or error with campus-passport's code and status, where Nest's own AuthGuard says a bare 401 / 500.
+// The NestJS recipe as a user runs it: the shared recipe suite (examples/shared/hduhelp-recipe.ts) — a
+// real server on 127.0.0.1, HDU Helper's emulator, the login page, the callback, the greeting — and
+// HduHelpGuard's answers: each failed sign-in or error with campus-passport's code and status, where
+// Nest's own AuthGuard says a bare 401 / 500.
 import { HDUHELP_CLIENT_SECRET, HDUHELP_USERS } from '@campus-passport/mock-platforms/hduhelp';
-import { chooseUser as walkLoginPage } from '@campus-passport/mock-platforms/testing';
 import request from 'supertest';
+import { chooseUser, describeHduHelpRecipe } from '../../shared/hduhelp-recipe';
 import { start } from '../src/main';
 
-let running: Awaited<ReturnType<typeof start>>;
-beforeAll(async () => {
-  running = await start({ PORT: '0', HOST: '127.0.0.1' });
-});
-afterAll(() => running?.close());
-
-/** The browser on the emulator's login page: submit its form choosing `userId` (the testing kit's walk). */
-async function chooseUser(authorize: URL, userId: string): Promise<URL> {
-  return new URL(await walkLoginPage(authorize.toString(), userId));
-}
-
-describe('examples/nestjs', () => {
-  it('signs in through the HDU Helper emulator and shows the user', async () => {
-    const user = HDUHELP_USERS[1];
-    const agent = request.agent(running.url);
-    expect((await agent.get('/').expect(200)).text).toContain('<a href="/auth/hduhelp">用杭电助手登录</a>');
-
-    const login = await agent.get('/auth/hduhelp').expect(302);
-    const authorize = new URL(login.headers.location);
-    expect(`${authorize.hostname}${authorize.pathname}`).toBe('127.0.0.1/oauth/authorize'); // the emulator
-    expect(authorize.searchParams.get('redirect_uri')).toBe(`${running.url}/auth/hduhelp/callback`);
-
-    const back = await chooseUser(authorize, user.userId);
-    expect(back.href.startsWith(`${running.url}/auth/hduhelp/callback?code=`)).toBe(true);
-    const callback = await agent.get(`${back.pathname}${back.search}`).expect(302);
-    expect(callback.headers.location).toBe('/');
-    expect((await agent.get('/').expect(200)).text).toContain(`你好，${user.staffName}`);
-
-    await agent.post('/logout').expect(302);
-    expect((await agent.get('/').expect(200)).text).toContain('用杭电助手登录');
-  });
-
-  it('a forged state reaches the client as 403 { code: ERR_STATE }, nothing secret, still signed out', async () => {
-    const agent = request.agent(running.url);
-    await agent.get('/auth/hduhelp').expect(302);
-    const res = await agent.get('/auth/hduhelp/callback?code=abcdefghijklmnop&state=forged-state-0123456789').expect(403);
-    expect(res.body).toEqual({ code: 'ERR_STATE', message: expect.stringContaining('state') });
-    expect(res.text).not.toContain('abcdefghijklmnop');
-    expect(res.text).not.toContain(HDUHELP_CLIENT_SECRET);
-    expect((await agent.get('/')).text).not.toContain('你好');
-  });
-
+describeHduHelpRecipe('examples/nestjs', start, (running) => {
   it('a used-up code with a good state: 401 { code: ERR_INVALID_CREDENTIAL }, the code not echoed', async () => {
-    const agent = request.agent(running.url);
+    const agent = request.agent(running().url);
     const authorize = new URL((await agent.get('/auth/hduhelp').expect(302)).headers.location);
     const back = await chooseUser(authorize, HDUHELP_USERS[0].userId);
     await agent.get(`${back.pathname}${back.search}`).expect(302); // signed in; the code is spent
@@ -62,7 +22,7 @@ describe('examples/nestjs', () => {
   });
 
   it('an error (the platform sent back ?error=server_error) keeps its status and code: 502 ERR_PLATFORM', async () => {
-    const res = await request(running.url).get('/auth/hduhelp/callback?error=server_error').expect(502);
+    const res = await request(running().url).get('/auth/hduhelp/callback?error=server_error').expect(502);
     expect(res.body).toEqual({ code: 'ERR_PLATFORM', message: expect.stringContaining('server_error') });
   });
 });
