@@ -301,10 +301,3 @@ function applyFault(fault: Fault, req: Request, res: Response, next: NextFunctio
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
-
-/** A minimal page (the emulators' login pages). */
-export function page(title: string, body: string): string {
-  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem}button,a.user{display:block;width:100%;margin:.4rem 0;padding:.7rem;font-size:1rem;text-align:left}</style>
-</head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
-}
