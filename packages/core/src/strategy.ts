@@ -221,19 +221,18 @@ class Login<C, P extends CampusProfile, U> {
 
   /** A flow's error: a user's problem is a fail (with its stable reason), anything else an error. */
   private settle(err: unknown): void {
-    // an error built anywhere in the flow leaves it with every credential of the login redacted
-    // (the transport's errors already are; this covers the strategy's own)
-    if (isCampusAuthError(err)) redactError(err, this.context.secrets());
-    if (!this.begin()) return;
-    if (isCampusAuthError(err) && err.isUserError) {
+    if (!this.begin()) return; // the login is answered: nothing more to report
+    if (!isCampusAuthError(err)) return this.strategy.error(err instanceof Error ? err : new Error(String(err)));
+    // the error the login ends with, wherever in the flow it was built, leaves with every credential
+    // of the login redacted (the transport's errors already are; this covers the strategy's own)
+    redactError(err, this.context.secrets());
+    if (err.isUserError) {
       const info: CampusFailInfo = { message: err.message, code: err.code };
       // the refusal's stable reason ('declined', 'not-certified', 'expired', …), for apps to branch on
       const reason = err.details?.reason;
       if (typeof reason === 'string') info.reason = reason;
       this.strategy.fail(info, err.status);
-    } else {
-      this.strategy.error(err instanceof Error ? err : new Error(String(err)));
-    }
+    } else this.strategy.error(err);
   }
 
   /**
