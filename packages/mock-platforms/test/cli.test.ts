@@ -356,7 +356,9 @@ describe('campus-mock as a process (run from the repository root)', () => {
   it.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)(
     'started by pnpm (`pnpm exec`), %s to pnpm alone stops all the emulators',
     async (signal) => {
-      const pnpm = spawn('pnpm', ['exec', 'node', cli, '--free-ports'], {
+      // no dependency check before exec: run from the scaffold test's copy of the repository (its
+      // node_modules a symlink to this one's), pnpm would otherwise re-install through that link
+      const pnpm = spawn('pnpm', ['--config.verify-deps-before-run=false', 'exec', 'node', cli, '--free-ports'], {
         cwd: REPO,
         stdio: ['ignore', 'pipe', 'pipe'],
         env: { ...process.env, CAMPUS_MOCK_APP_URL: '' },
