@@ -7,8 +7,13 @@
  * async hooks on every promise and native callback of the whole process.
  */
 
-/** A secret value, or a function producing them (called only if an error is built). */
-export type SecretSource = string | (() => Iterable<string>);
+/** Something that knows secret values and produces them when asked (only if an error is built). */
+export interface SecretHolder {
+  secretValues(): Iterable<string>;
+}
+
+/** A secret value, or a function or holder producing them (asked only if an error is built). */
+export type SecretSource = string | (() => Iterable<string>) | SecretHolder;
 
 export class FlowContext {
   private readonly sources: SecretSource[] = [];
@@ -17,12 +22,12 @@ export class FlowContext {
   /** @param deadline epoch ms by which the whole flow must end (real time); none when undefined. */
   constructor(readonly deadline?: number) {}
 
-  /** Credential values (or functions producing them, called only if an error is built) of this flow. */
+  /** Credential values (or functions / holders producing them, asked only if an error is built) of this flow. */
   addSecrets(...sources: SecretSource[]): void {
     for (const s of sources) if (s) this.sources.push(s);
   }
 
-  /** One source, as the transport adds each call's (no rest array per call). */
+  /** One source, as the transport adds each call (no rest array per call). */
   addSecret(source: SecretSource): void {
     this.sources.push(source);
   }
@@ -32,7 +37,7 @@ export class FlowContext {
     const out: string[] = [];
     for (const s of this.sources) {
       if (typeof s === 'string') out.push(s);
-      else for (const v of s()) out.push(v);
+      else for (const v of typeof s === 'function' ? s() : s.secretValues()) out.push(v);
     }
     return out;
   }

@@ -18,7 +18,7 @@ export {
   type PipelineDefaults,
 } from './transport';
 export { redactText, redactUrl, redactValue, collectSecrets, lazySecrets, isSecretKey, excerpt, REDACTED } from './redact';
-export { FlowContext, type SecretSource } from './context';
+export { FlowContext, type SecretSource, type SecretHolder } from './context';
 export { AppTokenManager, processTokenStore, type AppTokenManagerOptions, type LockRelease } from './token-manager';
 export {
   saveSession,

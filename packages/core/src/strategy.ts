@@ -7,6 +7,7 @@ import { DEFAULT_TIMEOUT, defaultTransport, type Transport } from './transport';
 import type { StateRequest } from './state';
 import { FlowContext } from './context';
 import { redactError } from './errors';
+import { Deadline } from './deadline';
 
 /** The request a strategy sees: Node's request plus what Express and express-session add. */
 export interface CampusRequest extends IncomingMessage, StateRequest {
@@ -144,13 +145,13 @@ export abstract class CampusStrategy<C, P extends CampusProfile, U = unknown> ex
 /**
  * One login: the flow in its context, then verify, then exactly one Passport action. The overall
  * deadline (`loginTimeout`) also ends a flow stuck outside the transport (a custom transport, a
- * store): one timer; whichever comes first — the flow or the timer — decides, the other is
- * ignored. One object per login, its steps methods (no closure per step).
+ * store): one deadline (no Node timer of its own, see deadline.ts); whichever comes first — the
+ * flow or the deadline — decides, the other is ignored. One object per login, its steps methods
+ * (no closure per step).
  */
-class Login<C, P extends CampusProfile, U> {
+class Login<C, P extends CampusProfile, U> extends Deadline {
   private acted = false;
   private late = false;
-  private timer?: NodeJS.Timeout;
 
   constructor(
     /** Passport's per-request copy of the strategy (it carries success / fail / error / redirect). */
@@ -158,7 +159,9 @@ class Login<C, P extends CampusProfile, U> {
     private readonly req: CampusRequest,
     private readonly context: FlowContext,
     private readonly loginTimeout: number,
-  ) {}
+  ) {
+    super();
+  }
 
   start(options: CampusAuthenticateOptions): void {
     let running: Promise<FlowOutcome<C, P>>;
@@ -169,7 +172,7 @@ class Login<C, P extends CampusProfile, U> {
       this.settle(err);
       return;
     }
-    this.timer = setTimeout(Login.timeUp<C, P, U>, this.loginTimeout, this);
+    this.arm(this.loginTimeout);
     running
       .then(
         (outcome) => this.outcome(outcome),
@@ -179,22 +182,23 @@ class Login<C, P extends CampusProfile, U> {
       .catch((err: unknown) => this.settle(err));
   }
 
-  private static timeUp<C, P extends CampusProfile, U>(login: Login<C, P, U>): void {
-    login.late = true;
-    const { platform } = login.strategy;
-    login.settle(
-      new CampusAuthError('ERR_TIMEOUT', `${platform}: the login did not finish within ${login.loginTimeout} ms`, { platform }),
+  /** The overall deadline fell due before the flow ended. */
+  protected expire(): void {
+    this.late = true;
+    const { platform } = this.strategy;
+    this.settle(
+      new CampusAuthError('ERR_TIMEOUT', `${platform}: the login did not finish within ${this.loginTimeout} ms`, { platform }),
     );
   }
 
   private flowFailed(err: unknown): void {
-    clearTimeout(this.timer);
+    this.disarm();
     if (!this.late) this.settle(err);
   }
 
   /** The flow's outcome: a redirect, or verify and then success / fail / verify's own error. */
   private outcome(outcome: FlowOutcome<C, P>): void {
-    clearTimeout(this.timer);
+    this.disarm();
     if (this.late) return;
     if (outcome.kind === 'redirect') {
       if (this.begin()) this.strategy.redirect(outcome.url, outcome.status);

@@ -6,7 +6,8 @@
  */
 import { Agent, type Dispatcher } from 'undici';
 import { CampusAuthError } from './errors';
-import type { FlowContext } from './context';
+import type { FlowContext, SecretHolder } from './context';
+import { Deadline } from './deadline';
 import { collectSecrets, excerpt, redactText, redactUrl } from './redact';
 
 export type QueryValue = string | number | boolean | undefined | null | ReadonlyArray<string | number>;
@@ -47,7 +48,7 @@ export interface TransportResponse<T = unknown> {
   body: T;
   /** The raw body text, as received. */
   text: string;
-  /** The final URL (redacted), after same-origin redirects. */
+  /** The final URL (redacted), after same-origin redirects. The transport's own responses redact it when it is first read (a getter). */
   url: string;
 }
 
@@ -160,7 +161,12 @@ function requestSecrets(req: TransportRequest): string[] {
 /** One HTTP exchange, as the pipeline hands it to an engine. No redirect is followed by an engine. */
 export interface EngineRequest {
   method: HttpMethod;
-  url: URL;
+  /** The URL (made when first read: an engine that needs only `origin` and `path` makes none). */
+  readonly url: URL;
+  /** The URL's origin (scheme, host, port). */
+  readonly origin: string;
+  /** The URL's path and query (`/p?a=1`), as sent. */
+  readonly path: string;
   headers: Record<string, string>;
   body?: string;
   /**
@@ -213,22 +219,77 @@ function stripQuery(url: string): string {
   return i === -1 ? url : url.slice(0, i);
 }
 
+/** The origin and path of a URL without query or fragment, parsed once (a small cache). */
+interface BaseParts {
+  origin: string;
+  path: string;
+}
+const parsedBases = new Map<string, BaseParts>();
+const MAX_PARSED_BASES = 512;
+
+/** `url` (no query, no fragment) parsed: from the cache, or parsed now. Throws on an invalid URL. */
+function baseParts(url: string): BaseParts {
+  let parts = parsedBases.get(url);
+  if (parts) return parts;
+  const u = new URL(url);
+  parts = { origin: u.origin, path: u.pathname };
+  if (parsedBases.size >= MAX_PARSED_BASES) parsedBases.clear();
+  parsedBases.set(url, parts);
+  return parts;
+}
+
 /**
- * The one timeout over a whole call (every hop of it): one timer, and what it stops — the
- * exchange in flight through the engine's own abort (`onTimeout`) and, only if an engine asked
- * for one, an AbortSignal.
+ * One call through the pipeline: its one timeout over every hop (a deadline: no Node timer of its
+ * own), the request the engine gets for the hop in flight (`signal` / `onTimeout` behind that
+ * timeout), and the call's secrets, gathered only when an error is built. One object per call.
  */
-class CallClock {
+class Call extends Deadline implements EngineRequest, SecretHolder {
   timedOut = false;
+  origin: string;
+  path: string;
+  private parsed?: URL;
   private controller?: AbortController;
   private abort?: () => void;
-  private readonly timer: NodeJS.Timeout;
+  private own?: string[];
+  private forErrors?: string[];
 
-  constructor(ms: number) {
-    this.timer = setTimeout(() => this.fire(), ms);
+  constructor(
+    readonly req: TransportRequest,
+    /** The hop in flight (a redirect changes them). */
+    public method: HttpMethod,
+    /** The URL as a string, and its parts (from the cache of parsed bases, or of `parsed`). */
+    private href: string,
+    base: BaseParts | undefined,
+    pathAndQuery: string,
+    readonly headers: Record<string, string>,
+    public body: string | undefined,
+    readonly timeout: number,
+    readonly maxBodySize: number,
+  ) {
+    super();
+    if (base) {
+      this.origin = base.origin;
+      this.path = pathAndQuery;
+    } else {
+      const u = (this.parsed = new URL(href));
+      this.origin = u.origin;
+      this.path = `${u.pathname}${u.search}`;
+    }
   }
 
-  private fire(): void {
+  get url(): URL {
+    return (this.parsed ??= new URL(this.href));
+  }
+
+  /** The next hop goes to `next`. */
+  redirect(next: URL): void {
+    this.parsed = next;
+    this.href = next.href;
+    this.origin = next.origin;
+    this.path = `${next.pathname}${next.search}`;
+  }
+
+  protected expire(): void {
     this.timedOut = true;
     this.controller?.abort();
     const abort = this.abort;
@@ -250,31 +311,139 @@ class CallClock {
     else this.abort = abort;
   }
 
+  /** The call is over: its timeout cleared. */
   stop(): void {
-    clearTimeout(this.timer);
+    this.disarm();
     this.abort = undefined;
+  }
+
+  /** Everything secret in this call's request (what its flow learns of it). */
+  secretValues(): string[] {
+    return (this.own ??= requestSecrets(this.req));
+  }
+
+  /** What this call's errors are redacted of: every credential of its flow, or this call's own. */
+  secrets(): string[] {
+    return (this.forErrors ??= this.req.context ? this.req.context.secrets() : this.secretValues());
   }
 }
 
-/** The request an engine gets for one hop, with the call's clock behind `signal` / `onTimeout`. */
-class Hop implements EngineRequest {
-  constructor(
-    readonly method: HttpMethod,
-    readonly url: URL,
-    readonly headers: Record<string, string>,
-    readonly body: string | undefined,
-    readonly timeout: number,
-    readonly maxBodySize: number,
-    private readonly clock: CallClock,
-  ) {}
-
-  get signal(): AbortSignal {
-    return this.clock.signal;
+/**
+ * A request made ready to send: the checks, the URL, the headers and body, the timeout. Throws
+ * ERR_TIMEOUT for a call in a flow that has ended and ERR_CONFIG for an invalid URL.
+ */
+function prepare(req: TransportRequest, defaults: PipelineDefaults): Call {
+  const flow = req.context;
+  let left: number | undefined;
+  if (flow) {
+    if (flow.ended)
+      throw new CampusAuthError(
+        'ERR_TIMEOUT',
+        `${req.platform ?? 'platform'}: the login this call belongs to is over; ${req.method} not sent`,
+        { platform: req.platform },
+      );
+    left = flow.timeLeft();
   }
-
-  onTimeout(abort: () => void): void {
-    this.clock.onTimeout(abort);
+  const own = req.timeout ?? defaults.timeout ?? DEFAULT_TIMEOUT;
+  // inside a login no call outlives the login's overall deadline
+  const timeout = left === undefined ? own : Math.max(1, Math.min(own, left));
+  let href = req.url;
+  let base: BaseParts | undefined;
+  let pathAndQuery = '';
+  try {
+    if (!href.includes('?') && !href.includes('#')) {
+      // the common case, a URL without query or fragment: its parts from the cache, the pairs
+      // serialized once (what URL would make of them: they need no further escaping), no URL made
+      base = baseParts(href);
+      const pairs = req.query ? formPairs(req.query) : '';
+      if (pairs) href = `${href}?${pairs}`;
+      pathAndQuery = pairs ? `${base.path}?${pairs}` : base.path;
+    } else href = buildUrl(href, req.query).href;
+  } catch {
+    const secrets = flow ? (flow.addSecret(() => requestSecrets(req)), flow.secrets()) : requestSecrets(req);
+    throw new CampusAuthError('ERR_CONFIG', `invalid URL for ${req.platform ?? 'platform'}: ${redactUrl(req.url, secrets)}`, {
+      platform: req.platform,
+      secrets,
+    });
   }
+  const headers: Record<string, string> = { accept: ACCEPT };
+  if (req.headers) for (const k in req.headers) if (req.headers[k] !== undefined) headers[k.toLowerCase()] = req.headers[k];
+  let body: string | undefined;
+  if (req.json !== undefined) {
+    body = JSON.stringify(req.json);
+    headers['content-type'] ??= 'application/json';
+  } else if (req.form !== undefined) {
+    body = encodeForm(req.form);
+    headers['content-type'] ??= 'application/x-www-form-urlencoded';
+  }
+  const call = new Call(
+    req,
+    req.method,
+    href,
+    base,
+    pathAndQuery,
+    headers,
+    body,
+    timeout,
+    req.maxBodySize ?? defaults.maxBodySize ?? DEFAULT_MAX_BODY,
+  );
+  // the flow learns this call's credentials (gathered only if an error is built)
+  flow?.addSecret(call);
+  return call;
+}
+
+/** A redirect answer: the URL of the next hop, or the error that ends the call. */
+function nextHop(call: Call, status: number, location: string, hop: number): URL {
+  const { req } = call;
+  const platform = req.platform ?? 'platform';
+  const next = new URL(location, call.url);
+  if (next.origin !== call.origin)
+    throw new CampusAuthError(
+      'ERR_BAD_RESPONSE',
+      `${platform} redirected ${call.method} ${redactUrl(stripQuery(call.url.toString()), call.secrets())} to another host (${next.origin}); not followed`,
+      { platform: req.platform, upstreamStatus: status, secrets: call.secrets() },
+    );
+  if (hop >= MAX_REDIRECTS)
+    throw new CampusAuthError('ERR_BAD_RESPONSE', `${platform} redirected too many times`, {
+      platform: req.platform,
+      upstreamStatus: status,
+      secrets: call.secrets(),
+    });
+  if (status === 303 || ((status === 301 || status === 302) && call.method !== 'GET')) {
+    call.method = 'GET';
+    call.body = undefined;
+    delete call.headers['content-type'];
+  }
+  return next;
+}
+
+/** What an engine's failure means for the call: too large, timed out, or unreachable. */
+function engineFailure(call: Call, err: unknown, defaults: PipelineDefaults): CampusAuthError {
+  const { req } = call;
+  const platform = req.platform ?? 'platform';
+  const largeAt = tooLargeStatus(err);
+  if (largeAt !== undefined)
+    return new CampusAuthError(
+      'ERR_BAD_RESPONSE',
+      `${platform} answered${largeAt ? ` HTTP ${largeAt}` : ''} with a body larger than ${call.maxBodySize} bytes`,
+      { platform: req.platform, upstreamStatus: largeAt || undefined, secrets: call.secrets() },
+    );
+  if (call.timedOut || defaults.isTimeout?.(err))
+    return new CampusAuthError(
+      'ERR_TIMEOUT',
+      `${platform} did not answer ${req.method} ${redactUrl(stripQuery(req.url), call.secrets())} within ${call.timeout} ms`,
+      { platform: req.platform, secrets: call.secrets() },
+    );
+  const why = err instanceof Error ? ((err as { code?: string }).code ?? err.message) : String(err);
+  return new CampusAuthError(
+    'ERR_NETWORK',
+    `could not reach ${platform} at ${redactUrl(stripQuery(req.url), call.secrets())}: ${why}`,
+    {
+      platform: req.platform,
+      cause: err,
+      secrets: call.secrets(),
+    },
+  );
 }
 
 /**
@@ -285,112 +454,24 @@ class Hop implements EngineRequest {
  * secrets are gathered only when an error is built (or the response's `url` is read).
  */
 export function pipeline(engine: Engine, defaults: PipelineDefaults = {}): Transport {
+  // the async part is small (its frame is made per call): the rest is in plain functions
   return async function transport<T>(req: TransportRequest): Promise<TransportResponse<T>> {
-    const platform = req.platform ?? 'platform';
-    const flow = req.context;
-    let ownList: string[] | undefined;
-    let errorList: string[] | undefined;
-    // secrets are gathered only when an error is built: the success path never pays for it
-    const ownSecrets = (): string[] => (ownList ??= requestSecrets(req));
-    // an error of a call in a flow is redacted of every credential of the flow (this call's among them)
-    const secrets = (): string[] => (errorList ??= flow ? flow.secrets() : ownSecrets());
-    let left: number | undefined;
-    if (flow) {
-      if (flow.ended)
-        throw new CampusAuthError('ERR_TIMEOUT', `${platform}: the login this call belongs to is over; ${req.method} not sent`, {
-          platform: req.platform,
-        });
-      // the flow learns this call's credentials; inside a login no call outlives its overall deadline
-      flow.addSecret(ownSecrets);
-      left = flow.timeLeft();
-    }
-    const own = req.timeout ?? defaults.timeout ?? DEFAULT_TIMEOUT;
-    const timeout = left === undefined ? own : Math.max(1, Math.min(own, left));
-    const maxBodySize = req.maxBodySize ?? defaults.maxBodySize ?? DEFAULT_MAX_BODY;
-    let url: URL;
-    try {
-      url = buildUrl(req.url, req.query);
-    } catch {
-      throw new CampusAuthError('ERR_CONFIG', `invalid URL for ${platform}: ${redactUrl(req.url, secrets())}`, {
-        platform: req.platform,
-        secrets: secrets(),
-      });
-    }
-    const origin = url.origin;
-    const headers: Record<string, string> = { accept: ACCEPT };
-    if (req.headers) for (const k in req.headers) if (req.headers[k] !== undefined) headers[k.toLowerCase()] = req.headers[k];
-    let body: string | undefined;
-    if (req.json !== undefined) {
-      body = JSON.stringify(req.json);
-      headers['content-type'] ??= 'application/json';
-    } else if (req.form !== undefined) {
-      body = encodeForm(req.form);
-      headers['content-type'] ??= 'application/x-www-form-urlencoded';
-    }
-
-    const clock = new CallClock(timeout);
-    let method = req.method;
+    const call = prepare(req, defaults);
+    call.arm(call.timeout);
     try {
       for (let hop = 0; ; hop++) {
-        const res = await engine(new Hop(method, url, headers, body, timeout, maxBodySize, clock));
-        const status = res.status;
-        const location = res.headers.location;
-        if (status >= 300 && status < 400 && location) {
-          const next = new URL(location, url);
-          if (next.origin !== origin) {
-            throw new CampusAuthError(
-              'ERR_BAD_RESPONSE',
-              `${platform} redirected ${method} ${redactUrl(stripQuery(url.toString()), secrets())} to another host (${next.origin}); not followed`,
-              { platform: req.platform, upstreamStatus: status, secrets: secrets() },
-            );
-          }
-          if (hop >= MAX_REDIRECTS)
-            throw new CampusAuthError('ERR_BAD_RESPONSE', `${platform} redirected too many times`, {
-              platform: req.platform,
-              upstreamStatus: status,
-              secrets: secrets(),
-            });
-          if (status === 303 || ((status === 301 || status === 302) && method !== 'GET')) {
-            method = 'GET';
-            body = undefined;
-            delete headers['content-type'];
-          }
-          url = next;
-          continue;
+        let res: EngineResponse;
+        try {
+          res = await engine(call);
+        } catch (err) {
+          throw err instanceof CampusAuthError ? err : engineFailure(call, err, defaults);
         }
-        return finish<T>(req, res, url, secrets);
+        const location = res.status >= 300 && res.status < 400 ? res.headers.location : undefined;
+        if (!location) return finish<T>(res, call);
+        call.redirect(nextHop(call, res.status, location, hop));
       }
-    } catch (err) {
-      if (err instanceof CampusAuthError) throw err;
-      const largeAt = tooLargeStatus(err);
-      if (largeAt !== undefined)
-        throw new CampusAuthError(
-          'ERR_BAD_RESPONSE',
-          `${platform} answered${largeAt ? ` HTTP ${largeAt}` : ''} with a body larger than ${maxBodySize} bytes`,
-          {
-            platform: req.platform,
-            upstreamStatus: largeAt || undefined,
-            secrets: secrets(),
-          },
-        );
-      if (clock.timedOut || defaults.isTimeout?.(err))
-        throw new CampusAuthError(
-          'ERR_TIMEOUT',
-          `${platform} did not answer ${req.method} ${redactUrl(stripQuery(req.url), secrets())} within ${timeout} ms`,
-          { platform: req.platform, secrets: secrets() },
-        );
-      const why = err instanceof Error ? ((err as { code?: string }).code ?? err.message) : String(err);
-      throw new CampusAuthError(
-        'ERR_NETWORK',
-        `could not reach ${platform} at ${redactUrl(stripQuery(req.url), secrets())}: ${why}`,
-        {
-          platform: req.platform,
-          cause: err,
-          secrets: secrets(),
-        },
-      );
     } finally {
-      clock.stop();
+      call.stop();
     }
   };
 }
@@ -402,8 +483,9 @@ function startsPrintable(text: string): boolean {
 }
 
 /** Parse the body, or throw ERR_BAD_RESPONSE with the status and a short redacted excerpt. */
-function finish<T>(req: TransportRequest, res: EngineResponse, finalUrl: URL, secrets: () => string[]): TransportResponse<T> {
+function finish<T>(res: EngineResponse, call: Call): TransportResponse<T> {
   const { status, headers, text } = res;
+  const { req } = call;
   let body: unknown;
   if (req.responseType === 'text') body = text;
   else if (startsPrintable(text) || text.trim() !== '') {
@@ -412,23 +494,40 @@ function finish<T>(req: TransportRequest, res: EngineResponse, finalUrl: URL, se
     } catch {
       throw new CampusAuthError(
         'ERR_BAD_RESPONSE',
-        `${req.platform ?? 'platform'} answered HTTP ${status} with a body that is not JSON (${headers['content-type'] ?? 'unknown type'}): ${excerpt(redactText(text, secrets()), 120)}`,
-        { platform: req.platform, upstreamStatus: status, retryable: status >= 500, secrets: secrets() },
+        `${req.platform ?? 'platform'} answered HTTP ${status} with a body that is not JSON (${headers['content-type'] ?? 'unknown type'}): ${excerpt(redactText(text, call.secrets()), 120)}`,
+        { platform: req.platform, upstreamStatus: status, retryable: status >= 500, secrets: call.secrets() },
       );
     }
   }
-  let safeUrl: string | undefined;
-  return {
-    status,
-    headers,
-    body: body as T,
-    text,
-    // redacted only if somebody reads it (an own, enumerable getter: a spread or JSON of the
-    // response carries the redacted URL, and nothing holds the raw one but this closure)
-    get url(): string {
-      return (safeUrl ??= redactUrl(finalUrl.toString(), secrets()));
-    },
-  };
+  return new Answer<T>(status, headers, body as T, text, call);
+}
+
+/**
+ * A response. Its `url` is redacted only if somebody reads it (a getter; `toJSON` carries it), so
+ * the success path redacts nothing. The call behind it (its request, with the raw URL) is in a
+ * private field: neither a spread nor `util.inspect` shows it.
+ */
+class Answer<T> implements TransportResponse<T> {
+  readonly #call: Call;
+  #safeUrl?: string;
+
+  constructor(
+    readonly status: number,
+    readonly headers: Record<string, string>,
+    readonly body: T,
+    readonly text: string,
+    call: Call,
+  ) {
+    this.#call = call;
+  }
+
+  get url(): string {
+    return (this.#safeUrl ??= redactUrl(this.#call.url.toString(), this.#call.secrets()));
+  }
+
+  toJSON(): { status: number; headers: Record<string, string>; body: T; text: string; url: string } {
+    return { status: this.status, headers: this.headers, body: this.body, text: this.text, url: this.url };
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -552,8 +651,8 @@ function undiciEngine(dispatcher: Dispatcher | undefined): Engine {
       req.onTimeout(() => exchange.stop());
       (dispatcher ?? sharedDispatcher()).dispatch(
         {
-          origin: req.url.origin,
-          path: `${req.url.pathname}${req.url.search}`,
+          origin: req.origin,
+          path: req.path,
           method: req.method,
           headers: req.headers,
           body: req.body ?? null,
