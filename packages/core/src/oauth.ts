@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { CampusAuthError } from './errors';
 import { readParam, resolveCallbackURL } from './params';
-import { readStateParam, verifyState, type StateData, type StateStore } from './state';
+import { readStateParam, stateData, type StateData, type StateStore } from './state';
 import type { CampusAuthenticateOptions, CampusRequest } from './strategy';
 
 /** A PKCE S256 pair: keep `verifier` with the state, send `challenge`. */
@@ -103,6 +103,7 @@ export async function checkAuthorizationState(
   platform: string,
 ): Promise<{ state: string | undefined; verifier?: string }> {
   const state = readStateParam(req, platform);
-  const data = await verifyState(stateStore, req, platform, state);
+  // verifyState, with one await less
+  const data = stateData(await stateStore.consume(req, state), platform);
   return { state, verifier: typeof data.verifier === 'string' ? data.verifier : undefined };
 }

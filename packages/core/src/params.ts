@@ -3,7 +3,7 @@ import type { CampusRequest } from './strategy';
 
 export interface ReadParamOptions {
   /** Where to look, in order. Default ['query', 'body']. */
-  from?: Array<'query' | 'body'>;
+  from?: ReadonlyArray<'query' | 'body'>;
   /** Longest accepted value. Default 2048 characters. */
   maxLength?: number;
   /** What a valid value looks like. Default: printable ASCII, no spaces. */
@@ -14,11 +14,34 @@ export interface ReadParamOptions {
 }
 
 const PRINTABLE_ASCII = /^[\x21-\x7e]+$/;
+const QUERY_THEN_BODY: ReadonlyArray<'query' | 'body'> = ['query', 'body'];
+const hasOwn = Object.prototype.hasOwnProperty;
 
-function lookup(source: unknown, name: string): { found: boolean; value: unknown } {
-  if (!source || typeof source !== 'object') return { found: false, value: undefined };
-  if (!Object.prototype.hasOwnProperty.call(source, name)) return { found: false, value: undefined };
-  return { found: true, value: (source as Record<string, unknown>)[name] };
+/**
+ * The parsed query of a request, read once per request: Express 5's `req.query` is a getter that
+ * parses the query string again on every read (Express 4 and most frameworks set a plain
+ * property, read directly). Nothing is written to the request.
+ */
+const parsedQueries = new WeakMap<object, unknown>();
+export function requestQuery(req: { query?: unknown }): unknown {
+  if (hasOwn.call(req, 'query')) return req.query;
+  let query = parsedQueries.get(req);
+  if (query === undefined) {
+    query = req.query;
+    if (query !== undefined) parsedQueries.set(req, query);
+  }
+  return query;
+}
+
+/** `source[name]` when `source` is an object that has it as its own property (absent: undefined). */
+function own(source: unknown, name: string): unknown {
+  return source && typeof source === 'object' && hasOwn.call(source, name)
+    ? (source as Record<string, unknown>)[name]
+    : undefined;
+}
+
+function found(source: unknown, name: string): boolean {
+  return !!source && typeof source === 'object' && hasOwn.call(source, name);
 }
 
 /**
@@ -26,40 +49,33 @@ function lookup(source: unknown, name: string): { found: boolean; value: unknown
  * garbage before any platform call: a repeated (array), nested, oversized, or non-printable value is
  * ERR_INVALID_CREDENTIAL; absent is `undefined`. Never echoes the value in the message.
  */
-export function readParam(req: CampusRequest, name: string, options: ReadParamOptions = {}): string | undefined {
-  const from = options.from ?? ['query', 'body'];
-  const label = options.label ?? name;
-  for (const where of from) {
-    const { found, value } = lookup(where === 'query' ? req.query : req.body, name);
-    if (!found || value === undefined || value === '') continue;
-    if (Array.isArray(value))
-      throw new CampusAuthError('ERR_INVALID_CREDENTIAL', `the ${label} was given more than once`, {
-        platform: options.platform,
-        status: 400,
-      });
-    if (typeof value !== 'string')
-      throw new CampusAuthError('ERR_INVALID_CREDENTIAL', `the ${label} is not a plain string`, {
-        platform: options.platform,
-        status: 400,
-      });
-    if (value.length > (options.maxLength ?? 2048))
-      throw new CampusAuthError('ERR_INVALID_CREDENTIAL', `the ${label} is too long`, {
-        platform: options.platform,
-        status: 400,
-      });
-    if (!(options.pattern ?? PRINTABLE_ASCII).test(value))
-      throw new CampusAuthError('ERR_INVALID_CREDENTIAL', `the ${label} has characters it cannot have`, {
-        platform: options.platform,
-        status: 400,
-      });
-    return value;
+export function readParam(req: CampusRequest, name: string, options?: ReadParamOptions): string | undefined {
+  const from = options?.from ?? QUERY_THEN_BODY;
+  for (let i = 0; i < from.length; i++) {
+    const value = own(from[i] === 'query' ? requestQuery(req) : req.body, name);
+    if (value === undefined || value === '') continue;
+    if (
+      typeof value === 'string' &&
+      value.length <= (options?.maxLength ?? 2048) &&
+      (options?.pattern ?? PRINTABLE_ASCII).test(value)
+    )
+      return value;
+    const label = options?.label ?? name;
+    const why = Array.isArray(value)
+      ? 'was given more than once'
+      : typeof value !== 'string'
+        ? 'is not a plain string'
+        : value.length > (options?.maxLength ?? 2048)
+          ? 'is too long'
+          : 'has characters it cannot have';
+    throw new CampusAuthError('ERR_INVALID_CREDENTIAL', `the ${label} ${why}`, { platform: options?.platform, status: 400 });
   }
   return undefined;
 }
 
 /** True when the parameter is present at all (even if empty or garbage). */
-export function hasParam(req: CampusRequest, name: string, from: Array<'query' | 'body'> = ['query', 'body']): boolean {
-  return from.some((w) => lookup(w === 'query' ? req.query : req.body, name).found);
+export function hasParam(req: CampusRequest, name: string, from: ReadonlyArray<'query' | 'body'> = QUERY_THEN_BODY): boolean {
+  return from.some((w) => found(w === 'query' ? requestQuery(req) : req.body, name));
 }
 
 /**

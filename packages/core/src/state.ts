@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { CampusAuthError } from './errors';
+import { requestQuery } from './params';
 
 /** What a strategy keeps with a state value until the callback (e.g. a PKCE verifier). */
 export type StateData = Record<string, string | number | boolean | undefined>;
@@ -241,7 +242,8 @@ export function stateStoreOption(store: unknown, platform: string, strategyName:
 
 /** The callback's `state` query parameter; a repeated, oversized or garbage state is ERR_STATE. */
 export function readStateParam(req: StateRequest & { query?: Record<string, unknown> }, platform: string): string | undefined {
-  const value = req.query?.state;
+  const query = requestQuery(req);
+  const value = query && typeof query === 'object' ? (query as Record<string, unknown>).state : undefined;
   if (value === undefined || value === '') return undefined;
   if (typeof value !== 'string' || value.length > 512 || !/^[\x21-\x7e]+$/.test(value))
     throw new CampusAuthError('ERR_STATE', `${platform}: the state is malformed; start the login again`, { platform });
@@ -255,7 +257,11 @@ export async function verifyState(
   platform: string,
   state: string | undefined = readStateParam(req, platform),
 ): Promise<StateData> {
-  const check = await store.consume(req, state);
+  return stateData(await store.consume(req, state), platform);
+}
+
+/** A state check's data, or its refusal as ERR_STATE (with the reason apps branch on). */
+export function stateData(check: StateCheck, platform: string): StateData {
   if (!check.ok)
     throw new CampusAuthError('ERR_STATE', `${platform}: ${check.message}`, { platform, details: { reason: check.reason } });
   return check.data;
