@@ -153,9 +153,10 @@ export abstract class PlatformClient {
    */
   within(context: FlowContext | undefined): this {
     if (!context) return this;
-    const view = Object.create(this) as this;
-    Object.defineProperty(view, 'flowContext', { value: context });
-    return Object.preventExtensions(view);
+    const view = Object.create(this) as { flowContext?: FlowContext };
+    // an own field shadowing the client's (an assignment: cheaper than defining it)
+    view.flowContext = context;
+    return Object.preventExtensions(view) as unknown as this;
   }
 
   /** The platform origin (scheme, host, port). */

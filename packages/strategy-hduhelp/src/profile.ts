@@ -176,23 +176,27 @@ function finish(p: Omit<HduHelpProfile, 'provider' | 'id' | 'displayName'>, user
 export function parsePersonInfo(body: unknown, raw: string, userId?: string): HduHelpProfile {
   const d = data(body, 'the person info');
   const upper = d.STAFFID !== undefined || d.STAFFNAME !== undefined;
-  const pick = (modern: string, old: string) => (upper ? optString(d, old) : optString(d, modern)) || undefined;
-  const staffId = pick('staffId', 'STAFFID');
+  // one field of either shape (built in one literal: a login reads this on every sign-in)
+  const staffId = (upper ? optString(d, 'STAFFID') : optString(d, 'staffId')) || undefined;
   if (!staffId) throw bad('the person info has no staff id');
-  return finish(
-    {
-      staffId,
-      staffName: pick('staffName', 'STAFFNAME'),
-      ...(upper ? parseStaffType(d.STAFFTYPE) : parsePersonInfoStaffType(d.staffType)),
-      staffState: pick('staffState', 'STAFFSTATE'),
-      unitCode: pick('unitCode', 'UNITCODE'),
-      unitName: pick('unitName', 'UNITNAME'),
-      grade: pick('grade', 'GRADE'),
-      _json: d,
-      _raw: raw,
-    },
-    userId,
-  );
+  const staffName = (upper ? optString(d, 'STAFFNAME') : optString(d, 'staffName')) || undefined;
+  const kind = upper ? parseStaffType(d.STAFFTYPE) : parsePersonInfoStaffType(d.staffType);
+  const id = userId || staffId;
+  return {
+    provider: 'hduhelp',
+    id,
+    displayName: staffName || staffId,
+    staffId,
+    staffName,
+    staffType: kind.staffType,
+    staffTypeLabel: kind.staffTypeLabel,
+    staffState: (upper ? optString(d, 'STAFFSTATE') : optString(d, 'staffState')) || undefined,
+    unitCode: (upper ? optString(d, 'UNITCODE') : optString(d, 'unitCode')) || undefined,
+    unitName: (upper ? optString(d, 'UNITNAME') : optString(d, 'unitName')) || undefined,
+    grade: (upper ? optString(d, 'GRADE') : optString(d, 'grade')) || undefined,
+    _json: d,
+    _raw: raw,
+  };
 }
 
 /**

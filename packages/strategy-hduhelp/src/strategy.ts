@@ -160,11 +160,10 @@ export class HduHelpStrategy<U = unknown> extends CampusStrategy<HduHelpCredenti
       this.profileMode === 'token'
         ? profileFromToken(token)
         : await client.personInfo(token.credentials.accessToken, token.credentials.userId);
-    const credentials: HduHelpCredentials = {
-      ...token.credentials,
-      staffId: token.credentials.staffId ?? profile.staffId,
-      userId: token.credentials.userId ?? (this.client.api === 'neo' ? profile.id : undefined),
-    };
+    // the token answer's credentials are this login's own: completed in place
+    const credentials: HduHelpCredentials = token.credentials;
+    credentials.staffId ??= profile.staffId;
+    if (credentials.userId === undefined && this.client.api === 'neo') credentials.userId = profile.id;
     return { kind: 'login', credentials, profile };
   }
 
@@ -181,17 +180,21 @@ export class HduHelpStrategy<U = unknown> extends CampusStrategy<HduHelpCredenti
   }
 
   /** Step 3: the state this session issued — or, for an opted-in serverVerify jump, the origin. */
-  private async checkState(req: CampusRequest): Promise<{ state?: string; verifier?: string }> {
-    if (this.serverVerify && readParam(req, 'serverVerify', { platform: PLATFORM }) === 'true') {
-      const state = readStateParam(req, PLATFORM);
-      if (!(await this.serverVerify(req)))
-        throw new CampusAuthError(
-          'ERR_STATE',
-          'hduhelp: the signed-in shortcut (serverVerify) did not come from HDU Helper; start the login again',
-          { platform: PLATFORM },
-        );
-      return { state };
-    }
+  private checkState(req: CampusRequest): Promise<{ state?: string; verifier?: string }> {
+    if (this.serverVerify && readParam(req, 'serverVerify', { platform: PLATFORM }) === 'true')
+      return this.checkServerVerify(req, this.serverVerify);
     return checkAuthorizationState(req, this.stateStore, PLATFORM);
+  }
+
+  /** The serverVerify jump: no state of ours, so the origin check decides. */
+  private async checkServerVerify(req: CampusRequest, check: OriginCheck): Promise<{ state?: string }> {
+    const state = readStateParam(req, PLATFORM);
+    if (!(await check(req)))
+      throw new CampusAuthError(
+        'ERR_STATE',
+        'hduhelp: the signed-in shortcut (serverVerify) did not come from HDU Helper; start the login again',
+        { platform: PLATFORM },
+      );
+    return { state };
   }
 }
