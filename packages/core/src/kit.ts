@@ -42,5 +42,5 @@ export {
   type AuthorizeParams,
   type StartAuthorizationOptions,
 } from './oauth';
-export { readParam, hasParam, requestQuery, originalURL, resolveCallbackURL, type ReadParamOptions } from './params';
+export { readParam, hasParam, originalURL, resolveCallbackURL, type ReadParamOptions } from './params';
 export { isObject, expectObject, optString, reqString, optNumber, optBoolean, defineLazy, type JsonObject } from './shape';

@@ -17,22 +17,6 @@ const PRINTABLE_ASCII = /^[\x21-\x7e]+$/;
 const QUERY_THEN_BODY: ReadonlyArray<'query' | 'body'> = ['query', 'body'];
 const hasOwn = Object.prototype.hasOwnProperty;
 
-/**
- * The parsed query of a request, read once per request: Express 5's `req.query` is a getter that
- * parses the query string again on every read (Express 4 and most frameworks set a plain
- * property, read directly). Nothing is written to the request.
- */
-const parsedQueries = new WeakMap<object, unknown>();
-export function requestQuery(req: { query?: unknown }): unknown {
-  if (hasOwn.call(req, 'query')) return req.query;
-  let query = parsedQueries.get(req);
-  if (query === undefined) {
-    query = req.query;
-    if (query !== undefined) parsedQueries.set(req, query);
-  }
-  return query;
-}
-
 /** `source[name]` when `source` is an object that has it as its own property (absent: undefined). */
 function own(source: unknown, name: string): unknown {
   return source && typeof source === 'object' && hasOwn.call(source, name)
@@ -52,7 +36,7 @@ function found(source: unknown, name: string): boolean {
 export function readParam(req: CampusRequest, name: string, options?: ReadParamOptions): string | undefined {
   const from = options?.from ?? QUERY_THEN_BODY;
   for (let i = 0; i < from.length; i++) {
-    const value = own(from[i] === 'query' ? requestQuery(req) : req.body, name);
+    const value = own(from[i] === 'query' ? req.query : req.body, name);
     if (value === undefined || value === '') continue;
     if (
       typeof value === 'string' &&
@@ -75,7 +59,7 @@ export function readParam(req: CampusRequest, name: string, options?: ReadParamO
 
 /** True when the parameter is present at all (even if empty or garbage). */
 export function hasParam(req: CampusRequest, name: string, from: ReadonlyArray<'query' | 'body'> = QUERY_THEN_BODY): boolean {
-  return from.some((w) => found(w === 'query' ? requestQuery(req) : req.body, name));
+  return from.some((w) => found(w === 'query' ? req.query : req.body, name));
 }
 
 /**

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { CampusAuthError } from './errors';
-import { requestQuery } from './params';
 
 /** What a strategy keeps with a state value until the callback (e.g. a PKCE verifier). */
 export type StateData = Record<string, string | number | boolean | undefined>;
@@ -242,8 +241,7 @@ export function stateStoreOption(store: unknown, platform: string, strategyName:
 
 /** The callback's `state` query parameter; a repeated, oversized or garbage state is ERR_STATE. */
 export function readStateParam(req: StateRequest & { query?: Record<string, unknown> }, platform: string): string | undefined {
-  const query = requestQuery(req);
-  const value = query && typeof query === 'object' ? (query as Record<string, unknown>).state : undefined;
+  const value = req.query?.state;
   if (value === undefined || value === '') return undefined;
   if (typeof value !== 'string' || value.length > 512 || !/^[\x21-\x7e]+$/.test(value))
     throw new CampusAuthError('ERR_STATE', `${platform}: the state is malformed; start the login again`, { platform });

@@ -39,7 +39,7 @@ describe('pipeline: what the engine is asked', () => {
 
   it('a redirect moves origin, path and url together', async () => {
     let n = 0;
-    const { transport, seen } = recording(() =>
+    const { transport, seen } = recording((): EngineResponse =>
       n++ === 0 ? { status: 302, headers: { location: '/next?x=1' }, text: '' } : { status: 200, headers: {}, text: '{}' },
     );
     await transport({ method: 'POST', url: 'http://127.0.0.1:1/start', json: { a: 1 } });

@@ -31,7 +31,6 @@ import {
   hasParam,
   isObject,
   readParam,
-  requestQuery,
   readStateParam,
   startAuthorization,
   stateStoreOption,
@@ -203,8 +202,7 @@ export class ZiqiangStrategy<U = unknown> extends CampusStrategy<ZiqiangCredenti
    */
   private async checkPostState(req: CampusRequest): Promise<void> {
     const body = isObject(req.body) ? req.body : {};
-    const query = requestQuery(req);
-    const given = body.state !== undefined && body.state !== '' ? body.state : isObject(query) ? query.state : undefined;
+    const given = body.state !== undefined && body.state !== '' ? body.state : req.query?.state;
     const state = readStateParam({ query: { state: given } }, PLATFORM);
     if (state !== undefined) {
       await verifyState(this.stateStore, req, PLATFORM, state);
