@@ -47,7 +47,7 @@ class DeadlineQueue {
   /** The timer is armed for this time (performance.now() ms). */
   private timerDue = Infinity;
 
-  constructor(private readonly ms: number) {}
+  constructor(readonly ms: number) {}
 
   add(d: Deadline, due: number): void {
     d.due = due;
@@ -98,16 +98,35 @@ class DeadlineQueue {
     } finally {
       // (also after a throw out of one expire: the deadlines after it still fall due)
       if (queue.head) queue.schedule(queue.head.due - performance.now());
-      else if (queues.get(queue.ms) === queue) queues.delete(queue.ms);
+      else retire(queue);
     }
   }
 }
 
 /** One queue per length in use; a queue leaves when its timer finds it empty. */
 const queues = new Map<number, DeadlineQueue>();
+/** The last two queues used (a login's length and its calls' length), looked up without the map. */
+let recent: DeadlineQueue | undefined;
+let before: DeadlineQueue | undefined;
 
 function queueFor(ms: number): DeadlineQueue {
+  if (recent?.ms === ms) return recent;
+  if (before?.ms === ms) {
+    const q = before;
+    before = recent;
+    recent = q;
+    return q;
+  }
   let q = queues.get(ms);
   if (!q) queues.set(ms, (q = new DeadlineQueue(ms)));
+  before = recent;
+  recent = q;
   return q;
+}
+
+/** A queue found empty by its timer leaves (and the lookup forgets it). */
+function retire(q: DeadlineQueue): void {
+  if (queues.get(q.ms) === q) queues.delete(q.ms);
+  if (recent === q) recent = undefined;
+  if (before === q) before = undefined;
 }

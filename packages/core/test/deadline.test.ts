@@ -52,6 +52,29 @@ describe('Deadline', () => {
     expect(long.expiredAt! - started).toBeGreaterThanOrEqual(119);
   });
 
+  it('three lengths in turn, and a length used again after its queue emptied, each fall due on time', async () => {
+    const log: string[] = [];
+    const started = Date.now();
+    for (const [name, ms] of [
+      ['90', 90],
+      ['30', 30],
+      ['60', 60],
+      ['30b', 30],
+      ['90b', 90],
+    ] as const)
+      new Probe(name, log).arm(ms);
+    await sleep(130);
+    expect(log).toEqual(['30', '30b', '60', '90', '90b']);
+    // the 30 ms queue emptied and left; a new deadline of that length makes it again
+    const late = new Probe('late', log);
+    const armedAt = Date.now();
+    late.arm(30);
+    await sleep(70);
+    expect(log.at(-1)).toBe('late');
+    expect(late.expiredAt! - armedAt).toBeGreaterThanOrEqual(29);
+    expect(late.expiredAt! - started).toBeGreaterThan(150);
+  });
+
   it('a new head after the old one was cleared still falls due on time (the timer re-arms)', async () => {
     const log: string[] = [];
     const first = new Probe('first', log);
