@@ -167,9 +167,9 @@ export function parsePublicUsers(data: unknown): NcuosPublicUser[] {
  * (they go to credentials only), so storing or logging the profile never leaks them.
  */
 export function toProfile(answer: NcuosLoginAnswer): NcuosProfile {
-  const json: JsonObject = { ...answer.json };
-  delete json.refreshToken;
-  delete json.accessToken;
+  // the answer without its tokens, copied (a delete would turn the object into a slow dictionary)
+  const json: JsonObject = {};
+  for (const k of Object.keys(answer.json)) if (k !== 'refreshToken' && k !== 'accessToken') json[k] = answer.json[k];
   const profile: NcuosProfile = {
     provider: 'ncuos',
     id: String(answer.userID),
