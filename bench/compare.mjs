@@ -110,11 +110,15 @@ const started = Date.now();
 const platform = child('platform.mjs');
 const platformInfo = await platform.ready;
 const appArgs = ['--expose-gc'];
-if (cpuProf) {
-  const dir = resolve(cpuProf === true ? join(tmpdir(), 'campus-passport-bench-profiles') : cpuProf);
-  mkdirSync(dir, { recursive: true });
-  appArgs.push('--cpu-prof', '--cpu-prof-dir', dir);
-  console.log(`bench: the app writes its CPU profile to ${dir} when it exits`);
+/** Every measured round's window in the app's clock (written next to a CPU profile). */
+const windows = [];
+const profileDir = cpuProf ? resolve(cpuProf === true ? join(tmpdir(), 'campus-passport-bench-profiles') : cpuProf) : undefined;
+if (profileDir) {
+  mkdirSync(profileDir, { recursive: true });
+  appArgs.push('--cpu-prof', '--cpu-prof-dir', profileDir);
+  console.log(
+    `bench: the app writes its CPU profile to ${profileDir} when it exits, and the rounds' windows to windows.json there`,
+  );
 }
 const appEnv = { NODE_ENV: 'production', BENCH_PLATFORMS: JSON.stringify({ urls: platformInfo.urls, apps: platformInfo.apps }) };
 // other builds of some packages, for A/B runs (see compare/alias-hooks.mjs)
@@ -153,9 +157,10 @@ async function round(flow, variant, amount) {
   const credential = needsCredential(variant) ? flow.name : undefined;
   await load.call({ type: 'prepare', base, path, flow: credential, amount, connections, control: platformInfo.control });
   await platform.call({ type: 'begin' });
-  await app.call({ type: 'begin' });
+  const begun = await app.call({ type: 'begin' });
   const r = await load.call({ type: 'run', base, path, amount, connections });
   const a = await app.call({ type: 'end' });
+  windows.push({ flow: flow.name, variant, from: begun.at, to: a.at, logins: r.ok });
   const p = await platform.call({ type: 'end' });
   const requests = Object.values(p.requests).reduce((x, y) => x + y, 0);
   const failed = r.non2xx + r.errors + r.timeouts + r.mismatches + Math.max(0, amount - r.ok - r.non2xx);
@@ -298,10 +303,18 @@ async function compare() {
     const amounts = {};
     for (const v of flow.variants) {
       const w = await round(flow, v, warmLogins);
+      windows.pop(); // a warm-up round is no measured window
       amounts[v] = Math.min(40_000, Math.max(200, Math.round(w.rate * seconds)));
     }
     const results = Object.fromEntries(flow.variants.map((v) => [v, []]));
-    for (let r = 0; r < rounds; r++) for (const v of flow.variants) results[v].push(await round(flow, v, amounts[v]));
+    // each round starts one variant later (A B C, B C A, C A B, …): no variant always runs right
+    // after the same neighbour, in the same place of the round
+    const vs = flow.variants;
+    for (let r = 0; r < rounds; r++)
+      for (let i = 0; i < vs.length; i++) {
+        const v = vs[(i + r) % vs.length];
+        results[v].push(await round(flow, v, amounts[v]));
+      }
     const rows = summarize(flow, results);
     printTable(flow, rows);
     all[flow.name] = { rows, rounds: results, amounts };
@@ -370,6 +383,7 @@ try {
   ok = soak !== undefined ? await soakRun(soak === true ? 100_000 : Number(soak)) : await compare();
 } finally {
   await shutdown();
+  if (profileDir) writeFileSync(join(profileDir, 'windows.json'), JSON.stringify(windows, null, 1));
 }
 if (!ok) {
   console.error('bench: some logins failed (see above)');

@@ -406,10 +406,17 @@ process.on('message', (msg) => {
     failures = 0;
     failureSamples.length = 0;
     cpu0 = process.cpuUsage();
-    process.send({ id: msg.id });
+    // `at`: the monotonic clock of a CPU profile's timestamps, µs (top.mjs --windows splits by it)
+    process.send({ id: msg.id, at: Number(process.hrtime.bigint() / 1000n) });
   } else if (msg.type === 'end') {
     const cpu = process.cpuUsage(cpu0);
-    process.send({ id: msg.id, cpuUs: cpu.user + cpu.system, failures, failureSamples: [...failureSamples] });
+    process.send({
+      id: msg.id,
+      at: Number(process.hrtime.bigint() / 1000n),
+      cpuUs: cpu.user + cpu.system,
+      failures,
+      failureSamples: [...failureSamples],
+    });
   } else if (msg.type === 'mem') {
     process.send({ id: msg.id, ...memory() });
   } else if (msg.type === 'exit') {

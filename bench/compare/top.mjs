@@ -3,7 +3,11 @@
 // self time by function, self time by package, and total (inclusive) time of the functions that
 // match --focus. Times are shares of the sampled time that was not idle.
 //
-// Usage: node bench/compare/top.mjs <file.cpuprofile> [--top N] [--focus regexp]
+// With --windows (the windows.json `bench:compare --cpu-prof` writes next to the profile): only the
+// measured rounds, split by flow and variant, in µs of self time per login — side by side, by package
+// and by function, so two variants of one flow compare in the same process and the same rounds.
+//
+// Usage: node bench/compare/top.mjs <file.cpuprofile> [--top N] [--focus regexp] [--windows windows.json]
 import { readFileSync } from 'node:fs';
 
 const [file, ...rest] = process.argv.slice(2);
@@ -14,6 +18,7 @@ const opt = (name, fallback) => {
 };
 const top = Number(opt('--top', 40));
 const focus = opt('--focus', undefined);
+const windowsFile = opt('--windows', undefined);
 
 const profile = JSON.parse(readFileSync(file, 'utf8'));
 const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -62,6 +67,10 @@ const print = (title, map, n) => {
   console.log(`\n${title}`);
   for (const [k, t] of [...map].sort((a, b) => b[1] - a[1]).slice(0, n)) console.log(`  ${pct(t)}  ${k}`);
 };
+if (windowsFile) {
+  splitByWindows(JSON.parse(readFileSync(windowsFile, 'utf8')));
+  process.exit(0);
+}
 console.log(`${file}: ${(busy / 1000).toFixed(0)} ms busy of ${((profile.endTime - profile.startTime) / 1000).toFixed(0)} ms`);
 print('self time by package', byPackage, 30);
 print('self time by function', byFunction, top);
@@ -82,4 +91,54 @@ if (focus) {
     }
   }
   print(`total (inclusive) time of frames matching /${focus}/`, total, top);
+}
+
+/** Self time per login inside each flow's variants' round windows, by package and by function. */
+function splitByWindows(windows) {
+  const wins = [...windows].sort((a, b) => a.from - b.from);
+  // per flow / variant: package → µs, function → µs, and the logins of its windows
+  const acc = new Map();
+  for (const w of wins) {
+    const key = `${w.flow}\t${w.variant}`;
+    if (!acc.has(key)) acc.set(key, { flow: w.flow, variant: w.variant, logins: 0, pkg: new Map(), fn: new Map() });
+    acc.get(key).logins += w.logins;
+  }
+  let t = profile.startTime;
+  let wi = 0;
+  for (let i = 0; i < profile.samples.length; i++) {
+    t += profile.timeDeltas[i] ?? 0;
+    while (wi < wins.length && wins[wi].to < t) wi++;
+    const w = wins[wi];
+    if (!w || t < w.from) continue;
+    const cf = nodes.get(profile.samples[i]).callFrame;
+    if (IDLE.has(cf.functionName)) continue;
+    const a = acc.get(`${w.flow}\t${w.variant}`);
+    const dt = profile.timeDeltas[i] ?? 0;
+    const pkg = cf.functionName === '(garbage collector)' ? '(gc)' : packageOf(cf.url);
+    a.pkg.set(pkg, (a.pkg.get(pkg) ?? 0) + dt);
+    const fn = label(cf);
+    a.fn.set(fn, (a.fn.get(fn) ?? 0) + dt);
+  }
+  const flows = [...new Set(wins.map((w) => w.flow))];
+  for (const flow of flows) {
+    const vs = [...acc.values()].filter((a) => a.flow === flow);
+    const table = (title, pick, n) => {
+      const keys = new Set(vs.flatMap((v) => [...pick(v).keys()]));
+      const rows = [...keys].map((k) => [k, ...vs.map((v) => (pick(v).get(k) ?? 0) / Math.max(1, v.logins))]);
+      rows.sort((x, y) => Math.max(...y.slice(1)) - Math.max(...x.slice(1)));
+      console.log(`\n${flow}: ${title}, µs of self time per login`);
+      console.log(`  ${vs.map((v) => v.variant.slice(0, 9).padStart(9)).join(' ')}`);
+      const totals = vs.map((_, i) => rows.reduce((sum, r) => sum + r[i + 1], 0));
+      console.log(`  ${totals.map((x) => x.toFixed(1).padStart(9)).join(' ')}  (all)`);
+      for (const r of rows.slice(0, n))
+        console.log(
+          `  ${r
+            .slice(1)
+            .map((x) => x.toFixed(1).padStart(9))
+            .join(' ')}  ${r[0]}`,
+        );
+    };
+    table('by package', (v) => v.pkg, 30);
+    table('by function', (v) => v.fn, top);
+  }
 }
