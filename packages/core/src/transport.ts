@@ -396,7 +396,19 @@ function prepare(req: TransportRequest, defaults: PipelineDefaults): Call {
 function nextHop(call: Call, status: number, location: string, hop: number): URL {
   const { req } = call;
   const platform = req.platform ?? 'platform';
-  const next = new URL(location, call.url);
+  let next: URL;
+  try {
+    next = new URL(location, call.url);
+  } catch {
+    throw new CampusAuthError(
+      'ERR_BAD_RESPONSE',
+      `${platform} redirected ${call.method} to a location that is not a URL; not followed`,
+      {
+        platform: req.platform,
+        upstreamStatus: status,
+      },
+    );
+  }
   if (next.origin !== call.origin)
     throw new CampusAuthError(
       'ERR_BAD_RESPONSE',

@@ -52,6 +52,21 @@ describe('pipeline: what the engine is asked', () => {
   });
 });
 
+describe('pipeline: a redirect it cannot follow', () => {
+  it.each([
+    ['a location that is not a URL', 'http://[', /not a URL/],
+    ['another host', 'http://other.example/x', /another host/],
+  ])('%s is ERR_BAD_RESPONSE, the secret redacted', async (_n, location, message) => {
+    const { transport } = recording(() => ({ status: 302, headers: { location }, text: '' }));
+    const err = (await transport({ method: 'GET', url: 'http://127.0.0.1:1/t', query: { client_secret: SECRET } }).catch(
+      (e: unknown) => e,
+    )) as Error & { code?: string };
+    expect(err.code).toBe('ERR_BAD_RESPONSE');
+    expect(err.message).toMatch(message);
+    expect(`${err.message} ${err.stack} ${JSON.stringify(err)}`).not.toContain(SECRET);
+  });
+});
+
 describe('pipeline: the response', () => {
   it('url is the final URL with its secrets redacted; neither inspect, a spread nor JSON shows the raw one', async () => {
     const { transport } = recording();
