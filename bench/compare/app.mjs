@@ -7,6 +7,7 @@
 // Driven over IPC by compare.mjs: `begin` / `end` measure this process's CPU (process.cpuUsage)
 // around a round; `mem` reports RSS and heap after a forced GC (run with --expose-gc).
 import { createHash } from 'node:crypto';
+import { subscribe } from 'node:diagnostics_channel';
 import { Agent as HttpAgent, createServer } from 'node:http';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -399,8 +400,12 @@ function memory() {
 }
 // the orchestrator is gone (it stopped, or crashed before it could say so): so is this process
 process.on('disconnect', () => process.exit(0));
+// connections the app opens to the platforms (keep-alive reuse: ideally none after the warm-up)
+let sockets = 0;
+subscribe('net.client.socket', () => sockets++);
 process.on('message', (msg) => {
   if (msg.type === 'begin') {
+    sockets = 0;
     // the garbage the previous round left is collected here, outside every measurement
     globalThis.gc?.();
     failures = 0;
@@ -414,6 +419,7 @@ process.on('message', (msg) => {
       id: msg.id,
       at: Number(process.hrtime.bigint() / 1000n),
       cpuUs: cpu.user + cpu.system,
+      sockets,
       failures,
       failureSamples: [...failureSamples],
     });
