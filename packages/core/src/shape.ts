@@ -18,25 +18,53 @@ export function expectObject(body: unknown, platform: string, what: string, upst
   return body;
 }
 
+/** The computations of an object's lazy fields not read yet (a hidden, non-enumerable field). */
+const PENDING = Symbol('campus-passport.lazy');
+type Pending = Record<PropertyKey, (() => unknown) | undefined>;
+
+function settle(obj: object, key: PropertyKey, value: unknown): void {
+  // what the computation captured is free to go (only the object's own: a read through an object
+  // made from it leaves the original lazy)
+  if (Object.prototype.hasOwnProperty.call(obj, PENDING)) (obj as { [PENDING]: Pending })[PENDING][key] = undefined;
+  Object.defineProperty(obj, key, { value, enumerable: true, configurable: true, writable: true });
+}
+
+/**
+ * One getter / setter pair per key name, shared by every object: V8 then gives all objects made
+ * alike one shape (a pair of its own per object, as closures would make, gives each object a
+ * slow shape of its own — and every later read of the object pays for it).
+ */
+const accessors = new Map<PropertyKey, PropertyDescriptor>();
+function accessorFor(key: PropertyKey): PropertyDescriptor {
+  let d = accessors.get(key);
+  if (!d) {
+    d = {
+      enumerable: true,
+      configurable: true,
+      get(this: { [PENDING]: Pending }): unknown {
+        const value = this[PENDING][key]?.();
+        settle(this, key, value);
+        return value;
+      },
+      set(this: object, value: unknown): void {
+        settle(this, key, value);
+      },
+    };
+    accessors.set(key, d);
+  }
+  return d;
+}
+
 /**
  * Give `obj` an own, enumerable `key` computed on first read (then kept as a plain value; writing
  * it first replaces it). For profile fields a login builds but few apps read — a redacted raw
  * answer, a menu tree —: a spread, `JSON.stringify` or `util.inspect` still sees the value.
  */
 export function defineLazy<T extends object, K extends keyof T>(obj: T, key: K, compute: () => T[K]): T {
-  const settle = (value: T[K]): void => {
-    Object.defineProperty(obj, key, { value, enumerable: true, configurable: true, writable: true });
-  };
-  Object.defineProperty(obj, key, {
-    enumerable: true,
-    configurable: true,
-    get(): T[K] {
-      const value = compute();
-      settle(value);
-      return value;
-    },
-    set: settle,
-  });
+  const pending = (obj as { [PENDING]?: Pending })[PENDING];
+  if (pending) pending[key] = compute;
+  else Object.defineProperty(obj, PENDING, { value: { [key]: compute }, configurable: true });
+  Object.defineProperty(obj, key, accessorFor(key));
   return obj;
 }
 
