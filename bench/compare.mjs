@@ -13,12 +13,13 @@
 // hand-written undici handler. See bench/README.md.
 //
 // Usage: node bench/compare.mjs [--quick] [--rounds N] [--seconds S] [--only flow,flow]
-//          [--variants ours,undici,…] [--connections N] [--json file] [--cpu-prof [dir]]
+//          [--variants ours,undici,…] [--connections N] [--lead N] [--json file] [--cpu-prof [dir]]
+//          [--trace-jit [file]]
 //          [--core <dir>] [--package <name>=<dir>]   (other builds, for A/B runs)
 //          [--baseline <checkout>]   (that checkout's built strategies as one more variant)
 //        node bench/compare.mjs --soak [N]        (N logins through our strategies, memory)
 import { fork } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,11 +46,16 @@ const onlyFlows = option('--only', undefined)?.split(',');
 const onlyVariants = option('--variants', undefined)?.split(',');
 const jsonOut = option('--json', undefined);
 const cpuProf = option('--cpu-prof', undefined);
+const traceJit = option('--trace-jit', undefined);
 const coreDist = option('--core', undefined);
 const baselineDir = option('--baseline', undefined);
 const packageDists = argv.flatMap((a, i) => (argv[i - 1] === '--package' ? a.split(',') : []));
 const warmLogins = quick ? 300 : 800;
-if (!(rounds >= 1) || !(seconds > 0) || !(connections >= 1)) throw new Error('bench: bad --rounds / --seconds / --connections');
+// logins of a round's unmeasured lead-in (see round()): by default as many as the round measures
+const leadOption = option('--lead', undefined);
+const leadFixed = leadOption === undefined ? undefined : Number(leadOption);
+if (!(rounds >= 1) || !(seconds > 0) || !(connections >= 1) || !(leadFixed === undefined || leadFixed >= 0))
+  throw new Error('bench: bad --rounds / --seconds / --connections / --lead');
 
 const flows = FLOWS.filter((f) => !onlyFlows || onlyFlows.includes(f.name)).map((f) => ({
   ...f,
@@ -64,8 +70,9 @@ if (flows.length === 0) throw new Error(`bench: no flow in --only (known: ${FLOW
 // The three processes, with a tiny request/answer protocol over IPC
 
 let nextId = 0;
-function child(file, { execArgv = [], env = {} } = {}) {
-  const proc = fork(join(here, 'compare', file), [], { execArgv, env: { ...process.env, ...env }, stdio: 'inherit' });
+function child(file, { execArgv = [], env = {}, stdout = 'inherit' } = {}) {
+  const stdio = [stdout === 'inherit' ? 'inherit' : 'ignore', stdout, 'inherit', 'ipc'];
+  const proc = fork(join(here, 'compare', file), [], { execArgv, env: { ...process.env, ...env }, stdio });
   const waiting = new Map();
   let ready;
   const readyP = new Promise((resolve, reject) => {
@@ -121,6 +128,16 @@ if (profileDir) {
   );
 }
 const appEnv = { NODE_ENV: 'production', BENCH_PLATFORMS: JSON.stringify({ urls: platformInfo.urls, apps: platformInfo.apps }) };
+// --trace-jit <file>: the app's optimizations and deoptimizations, with a mark at each phase of a
+// round (compare/jit.mjs counts them per variant and phase)
+let appStdout = 'inherit';
+if (traceJit) {
+  const file = resolve(traceJit === true ? join(tmpdir(), 'campus-passport-bench-jit.log') : traceJit);
+  appArgs.push('--trace-opt', '--trace-deopt');
+  appEnv.BENCH_TRACE_JIT = '1';
+  appStdout = openSync(file, 'w');
+  console.log(`bench: the app's JIT trace goes to ${file} (node bench/compare/jit.mjs ${file})`);
+}
 // other builds of some packages, for A/B runs (see compare/alias-hooks.mjs)
 const aliases = {};
 if (baselineDir) {
@@ -141,7 +158,7 @@ if (Object.keys(aliases).length) {
   appEnv.BENCH_ALIASES = JSON.stringify(aliases);
   for (const [name, file] of Object.entries(aliases)) console.log(`bench: ${name} from ${file}`);
 }
-const app = child('app.mjs', { execArgv: appArgs, env: appEnv });
+const app = child('app.mjs', { execArgv: appArgs, env: appEnv, stdout: appStdout });
 const load = child('load.mjs');
 const [{ base }] = await Promise.all([app.ready, load.ready]);
 
@@ -152,10 +169,30 @@ async function shutdown() {
 // ---------------------------------------------------------------------------------------------
 // One round of one variant
 
-async function round(flow, variant, amount) {
+/** Answers that were not a login: non-2xx, errors, timeouts, wrong bodies, requests never answered. */
+const failures = (r, amount) => r.non2xx + r.errors + r.timeouts + r.mismatches + Math.max(0, amount - r.ok - r.non2xx);
+
+async function round(flow, variant, amount, leadLogins = leadFixed ?? amount) {
   const path = callbackPath(flow.name, variant);
   const credential = needsCredential(variant) ? flow.name : undefined;
-  await load.call({ type: 'prepare', base, path, flow: credential, amount, connections, control: platformInfo.control });
+  await load.call({
+    type: 'prepare',
+    base,
+    path,
+    flow: credential,
+    amount: leadLogins + amount,
+    runs: 2,
+    connections,
+    control: platformInfo.control,
+  });
+  // The garbage of the rounds before is collected first. That collection also throws away most
+  // optimized code of the process (V8 drops code whose embedded objects died), and the JIT needs
+  // about a thousand logins to optimize it again: without a lead-in, every round would measure a
+  // re-warm — costlier for the variant with more JS — instead of its steady state. So a lead-in of
+  // this variant's own logins (as many as the round measures, unless --lead) runs first; it also
+  // reconnects the app to the platform. Neither is measured.
+  await app.call({ type: 'collect', flow: flow.name, variant });
+  const lead = leadLogins ? await load.call({ type: 'run', base, path, amount: leadLogins, connections }) : undefined;
   await platform.call({ type: 'begin' });
   const begun = await app.call({ type: 'begin' });
   const r = await load.call({ type: 'run', base, path, amount, connections });
@@ -163,7 +200,7 @@ async function round(flow, variant, amount) {
   windows.push({ flow: flow.name, variant, from: begun.at, to: a.at, logins: r.ok });
   const p = await platform.call({ type: 'end' });
   const requests = Object.values(p.requests).reduce((x, y) => x + y, 0);
-  const failed = r.non2xx + r.errors + r.timeouts + r.mismatches + Math.max(0, amount - r.ok - r.non2xx);
+  const failed = failures(r, amount) + (lead ? failures(lead, leadLogins) : 0);
   if (a.failureSamples.length)
     console.error(`bench ${flow.name}/${variant}: ${a.failures} failures, e.g.\n${a.failureSamples[0]}`);
   return {
@@ -300,17 +337,16 @@ async function compare() {
   const all = {};
   for (const flow of flows) {
     for (const v of flow.variants) await check(flow, v);
-    // warm-up (JIT, keep-alive sockets, app tokens): two rounds per variant, not counted. The
-    // second one's rate — the reference handler's, warm — sets how many logins make one round, and
-    // every variant of the flow does that many: the per-round costs (reconnecting after the idle
-    // gap, the first requests) weigh alike in every variant's CPU per login
+    // warm-up (JIT, keep-alive sockets, app tokens): one round per variant (with its lead-in), not
+    // counted. Its rate — the reference handler's — sets how many logins make one round, and every
+    // variant of the flow does that many: whatever a round costs once weighs alike in every
+    // variant's CPU per login
     const rates = {};
-    for (let pass = 0; pass < 2; pass++)
-      for (const v of flow.variants) {
-        const w = await round(flow, v, warmLogins);
-        windows.pop(); // a warm-up round is no measured window
-        rates[v] = w.rate;
-      }
+    for (const v of flow.variants) {
+      const w = await round(flow, v, warmLogins);
+      windows.pop(); // a warm-up round is no measured window
+      rates[v] = w.rate;
+    }
     const rate = rates[REFERENCE] ?? median(Object.values(rates));
     const amount = Math.min(40_000, Math.max(200, Math.round(rate * seconds)));
     const amounts = Object.fromEntries(flow.variants.map((v) => [v, amount]));
@@ -358,7 +394,8 @@ async function soakRun(total) {
   while (done < total) {
     const flow = flows[turn++ % flows.length];
     const n = Math.min(5000, total - done);
-    const r = await round(flow, 'ours', n);
+    // (memory, not CPU: no lead-in)
+    const r = await round(flow, 'ours', n, 0);
     done += r.ok;
     failed += r.failed;
     if (r.ok === 0) throw new Error(`bench: soak round of ${flow.name} logged nobody in`);

@@ -4,9 +4,11 @@
 // then the session is destroyed (so the MemoryStore does not grow) and the user is answered as
 // JSON `{provider, id, name}`. Any error answers 500 and is counted.
 //
-// Driven over IPC by compare.mjs: `begin` / `end` measure this process's CPU (process.cpuUsage)
-// around a round; `mem` reports RSS and heap after a forced GC (run with --expose-gc).
+// Driven over IPC by compare.mjs: `collect` forces a GC before a round's lead-in; `begin` / `end`
+// measure this process's CPU (process.cpuUsage) around the round's measured part; `mem` reports
+// RSS and heap after a forced GC (run with --expose-gc).
 import { createHash } from 'node:crypto';
+import { writeSync } from 'node:fs';
 import { subscribe } from 'node:diagnostics_channel';
 import { Agent as HttpAgent, createServer } from 'node:http';
 import { join } from 'node:path';
@@ -403,11 +405,18 @@ process.on('disconnect', () => process.exit(0));
 // connections the app opens to the platforms (keep-alive reuse: ideally none after the warm-up)
 let sockets = 0;
 subscribe('net.client.socket', () => sockets++);
+// --trace-jit: a mark in V8's trace (this process's stdout) at each phase of a round
+const mark = process.env.BENCH_TRACE_JIT ? (text) => writeSync(1, `### ${text}\n`) : () => {};
 process.on('message', (msg) => {
-  if (msg.type === 'begin') {
-    sockets = 0;
-    // the garbage the previous round left is collected here, outside every measurement
+  if (msg.type === 'collect') {
+    mark(`lead ${msg.flow} ${msg.variant}`);
+    // the garbage the rounds before left is collected here, before the round's lead-in and
+    // outside every measurement
     globalThis.gc?.();
+    process.send({ id: msg.id });
+  } else if (msg.type === 'begin') {
+    mark('measure');
+    sockets = 0;
     failures = 0;
     failureSamples.length = 0;
     cpu0 = process.cpuUsage();
@@ -415,6 +424,7 @@ process.on('message', (msg) => {
     process.send({ id: msg.id, at: Number(process.hrtime.bigint() / 1000n) });
   } else if (msg.type === 'end') {
     const cpu = process.cpuUsage(cpu0);
+    mark('end');
     process.send({
       id: msg.id,
       at: Number(process.hrtime.bigint() / 1000n),

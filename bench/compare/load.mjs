@@ -1,7 +1,8 @@
 // The load-generator process of `pnpm bench:compare`: autocannon against the app. For a round it
 // first (`prepare`) takes a fresh credential per login from the fake platform's /mint endpoint, in
-// bulk and before any clock starts, then (`run`) sends `amount` logins over `connections` keep-alive connections, each
-// request's path carrying the next credential (autocannon's `setupRequest`). Answers only
+// bulk and before any clock starts, then (`run`, once for the round's lead-in and once for its
+// measured part) sends `amount` logins over `connections` keep-alive connections, each request's
+// path carrying the next credential not yet used (autocannon's `setupRequest`). Answers only
 // `{ wallMs, ok, non2xx, errors, timeouts, mismatches, latency }` over IPC.
 import autocannon from 'autocannon';
 
@@ -14,19 +15,20 @@ async function mint(control, flow, n, redirect) {
   return (await res.json()).items;
 }
 
-/** Credentials minted for the next round (`prepare`), used by `run`. */
+/** Credentials minted for the next round (`prepare`), used in turn by its `run`s. */
 let prepared;
+/** The next credential of `prepared` no request has carried yet. */
+let next = 0;
 
-async function prepare({ base, path, flow, amount, connections, control }) {
-  // a few spare credentials: autocannon may start a request or two past `amount` before it stops
-  prepared = flow ? await mint(control, flow, amount + 2 * connections, `${base}${path}`) : undefined;
+async function prepare({ base, path, flow, amount, runs = 1, connections, control }) {
+  // a few spare credentials per run: autocannon may start a request or two past `amount` before it stops
+  prepared = flow ? await mint(control, flow, amount + runs * 2 * connections, `${base}${path}`) : undefined;
+  next = 0;
   return {};
 }
 
 async function run({ base, path, amount, connections }) {
   const items = prepared;
-  prepared = undefined;
-  let next = 0;
   const request = items
     ? {
         method: 'GET',
