@@ -268,7 +268,13 @@ export class GeniusAuthClient extends PlatformClient {
     const signed = signParams(fields, this.appCode, this.appSecret, this.now());
     const inQuery = method === 'GET' || method === 'DELETE';
     const secrets = [this.appSecret];
-    const res = await this.send({ method, path, ...(inQuery ? { query: signedQuery(signed) } : { json: signed }), secrets });
+    const res = await this.send({
+      method,
+      path,
+      query: inQuery ? signedQuery(signed) : undefined,
+      json: inQuery ? undefined : signed,
+      secrets,
+    });
     const body = isObject(res.body) && typeof res.body.code === 'number' ? res.body : undefined;
     const said = {
       upstreamStatus: res.status,

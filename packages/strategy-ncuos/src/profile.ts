@@ -84,12 +84,11 @@ export function parseGroups(v: unknown, what: string): string[] {
 function userFields(obj: JsonObject, what: string): NcuosUserInfo {
   if (typeof obj.name !== 'string') throw bad(`${what} has no "name"`);
   const avatarUrl = optString(obj, 'avatarUrl');
-  return {
-    userID: userId(obj, what),
-    name: obj.name,
-    groups: parseGroups(obj.groups, what),
-    ...(avatarUrl ? { avatarUrl } : {}),
-  };
+  // (optional fields assigned, not spread in: a spread of a conditional literal costs an object
+  // and a slow copy per login)
+  const user: NcuosUserInfo = { userID: userId(obj, what), name: obj.name, groups: parseGroups(obj.groups, what) };
+  if (avatarUrl) user.avatarUrl = avatarUrl;
+  return user;
 }
 
 function optToken(obj: JsonObject, key: string, what: string): string | undefined {
@@ -111,7 +110,11 @@ export function parseLoginAnswer(data: unknown, raw: string): NcuosLoginAnswer {
   const user = userFields(obj, 'the login answer');
   const refreshToken = optToken(obj, 'refreshToken', 'the login answer');
   const accessToken = optToken(obj, 'accessToken', 'the login answer');
-  return { ...user, ...(refreshToken ? { refreshToken } : {}), ...(accessToken ? { accessToken } : {}), json: obj, raw };
+  const answer: NcuosLoginAnswer = { userID: user.userID, name: user.name, groups: user.groups, json: obj, raw };
+  if (user.avatarUrl) answer.avatarUrl = user.avatarUrl;
+  if (refreshToken) answer.refreshToken = refreshToken;
+  if (accessToken) answer.accessToken = accessToken;
+  return answer;
 }
 
 /** `POST /app/token/refresh/` data (snake_case `access_token`) → `{ accessToken, payload }`. */
@@ -175,10 +178,10 @@ export function toProfile(answer: NcuosLoginAnswer): NcuosProfile {
     id: String(answer.userID),
     displayName: answer.name,
     groups: answer.groups,
-    ...(answer.avatarUrl ? { avatarUrl: answer.avatarUrl } : {}),
     _json: json,
     _raw: '',
   };
+  if (answer.avatarUrl) profile.avatarUrl = answer.avatarUrl;
   // redacted when first read (most apps never read it): the login does not pay for it
   return defineLazy(profile, '_raw', () => redactText(answer.raw, [answer.refreshToken ?? '', answer.accessToken ?? '']));
 }

@@ -64,6 +64,17 @@ describe('profile parsing (fixtures)', () => {
     });
   });
 
+  it('an answer without avatarUrl or tokens gives objects without those keys (not keys holding undefined)', () => {
+    const raw = '{"code":0,"data":{"userID":5,"name":"王五","groups":[]}}';
+    const answer = parseLoginAnswer({ userID: 5, name: '王五', groups: [] }, raw);
+    expect(Object.keys(answer).sort()).toEqual(['groups', 'json', 'name', 'raw', 'userID']);
+    const profile = toProfile(answer);
+    expect(profile).not.toHaveProperty('avatarUrl');
+    expect(Object.keys(profile)).toEqual(['provider', 'id', 'displayName', 'groups', '_json', '_raw']);
+    expect(parseUserInfo({ userID: 5, name: '王五', groups: [] })).toEqual({ userID: 5, name: '王五', groups: [] });
+    expect(Object.keys(parseUserInfo({ userID: 5, name: '王五', groups: [] }))).not.toContain('avatarUrl');
+  });
+
   it("the seed's example (`id` instead of `userID`) is accepted", () => {
     const { text, body } = fixture('login-seed-example.json');
     expect(toProfile(parseLoginAnswer(body.data, text)).id).toBe('8');
