@@ -57,7 +57,11 @@ const leadFixed = leadOption === undefined ? undefined : Number(leadOption);
 if (!(rounds >= 1) || !(seconds > 0) || !(connections >= 1) || !(leadFixed === undefined || leadFixed >= 0))
   throw new Error('bench: bad --rounds / --seconds / --connections / --lead');
 
-const flows = FLOWS.filter((f) => !onlyFlows || onlyFlows.includes(f.name)).map((f) => ({
+// --only: those flows, in the order given (the app's history before a flow can matter)
+for (const name of onlyFlows ?? [])
+  if (!FLOWS.some((f) => f.name === name))
+    throw new Error(`bench: unknown flow "${name}" in --only (known: ${FLOWS.map((f) => f.name).join(', ')})`);
+const flows = (onlyFlows ? onlyFlows.map((name) => FLOWS.find((f) => f.name === name)) : FLOWS).map((f) => ({
   ...f,
   // --baseline: an older build's strategies run as one more variant, next to ours, in every round
   variants: (baselineDir ? f.variants.flatMap((v) => (v === 'ours' ? ['ours', 'baseline'] : [v])) : f.variants).filter(
