@@ -57,11 +57,14 @@ const leadFixed = leadOption === undefined ? undefined : Number(leadOption);
 if (!(rounds >= 1) || !(seconds > 0) || !(connections >= 1) || !(leadFixed === undefined || leadFixed >= 0))
   throw new Error('bench: bad --rounds / --seconds / --connections / --lead');
 
+/** A flow by name, for --only. */
+function flowNamed(name) {
+  const flow = FLOWS.find((f) => f.name === name);
+  if (!flow) throw new Error(`bench: unknown flow "${name}" in --only (known: ${FLOWS.map((f) => f.name).join(', ')})`);
+  return flow;
+}
 // --only: those flows, in the order given (the app's history before a flow can matter)
-for (const name of onlyFlows ?? [])
-  if (!FLOWS.some((f) => f.name === name))
-    throw new Error(`bench: unknown flow "${name}" in --only (known: ${FLOWS.map((f) => f.name).join(', ')})`);
-const flows = (onlyFlows ? onlyFlows.map((name) => FLOWS.find((f) => f.name === name)) : FLOWS).map((f) => ({
+const flows = (onlyFlows ? onlyFlows.map(flowNamed) : FLOWS).map((f) => ({
   ...f,
   // --baseline: an older build's strategies run as one more variant, next to ours, in every round
   variants: (baselineDir ? f.variants.flatMap((v) => (v === 'ours' ? ['ours', 'baseline'] : [v])) : f.variants).filter(
@@ -75,7 +78,7 @@ if (flows.length === 0) throw new Error(`bench: no flow in --only (known: ${FLOW
 
 let nextId = 0;
 function child(file, { execArgv = [], env = {}, stdout = 'inherit' } = {}) {
-  const stdio = [stdout === 'inherit' ? 'inherit' : 'ignore', stdout, 'inherit', 'ipc'];
+  const stdio = ['inherit', stdout, 'inherit', 'ipc'];
   const proc = fork(join(here, 'compare', file), [], { execArgv, env: { ...process.env, ...env }, stdio });
   const waiting = new Map();
   let ready;
@@ -185,7 +188,7 @@ async function round(flow, variant, amount, leadLogins = leadFixed ?? amount) {
     path,
     flow: credential,
     amount: leadLogins + amount,
-    runs: 2,
+    runs: leadLogins ? 2 : 1,
     connections,
     control: platformInfo.control,
   });
@@ -355,8 +358,8 @@ async function compare() {
     const amount = Math.min(40_000, Math.max(200, Math.round(rate * seconds)));
     const amounts = Object.fromEntries(flow.variants.map((v) => [v, amount]));
     const results = Object.fromEntries(flow.variants.map((v) => [v, []]));
-    // each round starts one variant later (A B C, B C A, C A B, …): no variant always runs right
-    // after the same neighbour, in the same place of the round
+    // each round starts one variant later (A B C, B C A, C A B, …): no variant always runs in the
+    // same place of the round (what the round before left is collected and re-warmed, see round())
     const vs = flow.variants;
     for (let r = 0; r < rounds; r++)
       for (let i = 0; i < vs.length; i++) {
